@@ -1,0 +1,37 @@
+# CardGate — build, test and demo. `make help` lists the targets.
+SHELL := /bin/bash
+APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config
+SWIFT ?= swift
+
+.PHONY: help deps build release test pcscd-start pcscd-stop clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+deps: ## Install the Debian packages the build and the tests need (only those missing)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing $$missing"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "deps: all present"; fi
+
+build: deps ## Debug build of every target
+	$(SWIFT) build
+
+release: deps ## Release build (what an installation runs)
+	$(SWIFT) build -c release
+
+pcscd-start: ## Start the private pcscd with the virtual readers
+	hardware/pcscd-virtual.sh start
+
+pcscd-stop: ## Stop the private pcscd
+	hardware/pcscd-virtual.sh stop
+
+test: deps ## Build and run every test, with the private pcscd running (stopped afterwards, pass or fail)
+	@hardware/pcscd-virtual.sh start
+	@set -o pipefail; rc=0; $(SWIFT) build --build-tests && $(SWIFT) test --skip-build || rc=$$?; \
+	hardware/pcscd-virtual.sh stop; exit $$rc
+
+clean: ## Remove build products and the run folder
+	rm -rf .build run

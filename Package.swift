@@ -1,0 +1,116 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "CardGate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cardgate", targets: ["cardgate"]),
+        .executable(name: "vcard", targets: ["vcard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // The C library pcsc-lite, found with pkg-config (Debian: libpcsclite-dev).
+        .systemLibrary(
+            name: "CPCSCLite",
+            pkgConfig: "libpcsclite",
+            providers: [.apt(["libpcsclite-dev"])]
+        ),
+        // Bytes on the wire: command/response APDUs, status words, BER-TLV. Pure Swift, no I/O.
+        .target(name: "APDU", swiftSettings: strict),
+        // The typed pcsc-lite binding: context, readers, connections, the reader monitor.
+        .target(name: "SmartCard", dependencies: ["CPCSCLite", "APDU"], swiftSettings: strict),
+        // The PIV card-authentication profile: identity, certificate, challenge-response.
+        .target(
+            name: "OperatorCard",
+            dependencies: [
+                "APDU",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+        // The virtual PIV card and the vpcd wire protocol that puts it into a real pcscd.
+        .target(
+            name: "VirtualCard",
+            dependencies: [
+                "APDU",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "vcard",
+            dependencies: [
+                "VirtualCard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // The tamper-evident SQLite history (clause 20).
+        .target(
+            name: "History",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // PIN hashing (scrypt + pepper) and PIN policy.
+        .target(
+            name: "Credentials",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Operators, cards, rooms, grants and the equipment ledger.
+        .target(
+            name: "Registry",
+            dependencies: [
+                "Credentials",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Pure state machines for terminals and doors; no I/O, tested with a fake clock.
+        .target(name: "AccessPolicy", swiftSettings: strict),
+        .executableTarget(
+            name: "cardgate",
+            dependencies: [
+                "SmartCard", "OperatorCard", "History", "Credentials", "Registry", "AccessPolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "APDUTests", dependencies: ["APDU"]),
+        .testTarget(name: "SmartCardTests", dependencies: ["SmartCard", "VirtualCard"]),
+        .testTarget(name: "OperatorCardTests", dependencies: ["OperatorCard", "VirtualCard"]),
+        .testTarget(name: "VirtualCardTests", dependencies: ["VirtualCard"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History"]),
+        .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
+        // End-to-end tests: real pcscd, the vcard and cardgate executables, real SQLite files.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SmartCard", "OperatorCard", "VirtualCard", "History", "vcard", "cardgate"]
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+print("cardgate: not built yet")

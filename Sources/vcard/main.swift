@@ -1,0 +1,1 @@
+print("vcard: not built yet")

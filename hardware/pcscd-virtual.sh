@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Starts, stops or reports a private pcscd whose readers are the virtual vpcd readers listed in
+# hardware/readers/readers.list. Usage: hardware/pcscd-virtual.sh start|stop|restart|status
+#
+# RUN_DIR (default: <repo>/run/pcscd) holds the generated reader.conf.d, the driver copies, the pid file
+# and pcscd's log. Debian's pcscd always listens on /run/pcscd/pcscd.comm, so only one pcscd can run on a
+# machine: `start` stops any other pcscd first and says so.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+RUN_DIR=${RUN_DIR:-$(dirname "$here")/run/pcscd}
+DRIVER=${VPCD_DRIVER:-/usr/lib/pcsc/drivers/serial/libifdvpcd.so.0.8}
+PIDFILE="$RUN_DIR/pcscd.pid"
+SOCKET=/run/pcscd/pcscd.comm
+
+render() {
+    [ -f "$DRIVER" ] || { echo "pcscd-virtual: vpcd driver $DRIVER not found (apt-get install vsmartcard-vpcd)" >&2; exit 1; }
+    rm -rf "$RUN_DIR/reader.conf.d" "$RUN_DIR/drivers"
+    mkdir -p "$RUN_DIR/reader.conf.d" "$RUN_DIR/drivers"
+    while read -r id rest; do
+        case "$id" in ''|'#'*) continue ;; esac
+        name=$(sed -E 's/^"([^"]*)".*/\1/' <<<"$rest")
+        port=$(awk '{print $NF}' <<<"$rest")
+        cp "$DRIVER" "$RUN_DIR/drivers/libifdvpcd-$id.so"
+        hex=$(printf '0x%04X' "$port")
+        cat > "$RUN_DIR/reader.conf.d/$id" <<CONF
+FRIENDLYNAME "$name"
+DEVICENAME   /dev/null:$hex
+LIBPATH      $RUN_DIR/drivers/libifdvpcd-$id.so
+CHANNELID    $hex
+CONF
+    done < "$here/readers/readers.list"
+}
+
+running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+
+start() {
+    if running; then echo "pcscd-virtual: already running (pid $(cat "$PIDFILE"))"; return 0; fi
+    if pgrep -x pcscd >/dev/null; then
+        echo "pcscd-virtual: stopping another pcscd (pid $(pgrep -x pcscd | tr '\n' ' ')): one pcscd per machine" >&2
+        pkill -x pcscd || true
+        for _ in $(seq 50); do pgrep -x pcscd >/dev/null || break; sleep 0.1; done
+    fi
+    render
+    mkdir -p /run/pcscd
+    pcscd --foreground ${PCSCD_FLAGS:-} -c "$RUN_DIR/reader.conf.d" >"$RUN_DIR/pcscd.log" 2>&1 &
+    echo $! > "$PIDFILE"
+    for _ in $(seq 100); do
+        [ -S "$SOCKET" ] && running && { echo "pcscd-virtual: started (pid $(cat "$PIDFILE")), log $RUN_DIR/pcscd.log"; return 0; }
+        sleep 0.1
+    done
+    echo "pcscd-virtual: pcscd did not come up; its log:" >&2
+    cat "$RUN_DIR/pcscd.log" >&2
+    exit 1
+}
+
+stop() {
+    if running; then
+        pid=$(cat "$PIDFILE")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+        echo "pcscd-virtual: stopped"
+    fi
+    rm -f "$PIDFILE"
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    restart) stop; start ;;
+    status) if running; then echo "running (pid $(cat "$PIDFILE"))"; else echo "stopped"; exit 3; fi ;;
+    *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
+esac
