@@ -28,9 +28,10 @@ pcscd-start: ## Start the private pcscd with the virtual readers
 pcscd-stop: ## Stop the private pcscd
 	hardware/pcscd-virtual.sh stop
 
+# Tests run one at a time: the pcscd restart test would disturb every other card test running beside it.
 test: deps ## Build and run every test, with the private pcscd running (stopped afterwards, pass or fail)
 	@hardware/pcscd-virtual.sh start
-	@set -o pipefail; rc=0; $(SWIFT) build --build-tests && $(SWIFT) test --skip-build || rc=$$?; \
+	@set -o pipefail; rc=0; $(SWIFT) build --build-tests && $(SWIFT) test --skip-build --no-parallel || rc=$$?; \
 	hardware/pcscd-virtual.sh stop; exit $$rc
 
 clean: ## Remove build products and the run folder

@@ -59,10 +59,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Secret files (pepper, signing key, session tokens): mode 0600 or refused.
+        .target(name: "Secrets", swiftSettings: strict),
         // The tamper-evident SQLite history (clause 20).
         .target(
             name: "History",
             dependencies: [
+                "Secrets",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -72,6 +75,7 @@ let package = Package(
         .target(
             name: "Credentials",
             dependencies: [
+                "Secrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
@@ -92,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "cardgate",
             dependencies: [
-                "SmartCard", "OperatorCard", "History", "Credentials", "Registry", "AccessPolicy",
+                "SmartCard", "OperatorCard", "VirtualCard", "History", "Secrets", "Credentials", "Registry", "AccessPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -103,6 +107,7 @@ let package = Package(
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard", "VirtualCard"]),
         .testTarget(name: "OperatorCardTests", dependencies: ["OperatorCard", "VirtualCard"]),
         .testTarget(name: "VirtualCardTests", dependencies: ["VirtualCard"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(name: "HistoryTests", dependencies: ["History"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),

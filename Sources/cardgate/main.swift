@@ -1,1 +1,0 @@
-print("cardgate: not built yet")
