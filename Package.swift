@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         // The C library pcsc-lite, found with pkg-config (Debian: libpcsclite-dev).
@@ -93,10 +96,21 @@ let package = Package(
         ),
         // Pure state machines for terminals and doors; no I/O, tested with a fake clock.
         .target(name: "AccessPolicy", swiftSettings: strict),
+        // The local API on a Unix socket (Hummingbird), the GatewayService protocol it calls, and its client.
+        .target(
+            name: "GatewayAPI",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "cardgate",
             dependencies: [
-                "SmartCard", "OperatorCard", "VirtualCard", "History", "Secrets", "Credentials", "Registry", "AccessPolicy",
+                "SmartCard", "OperatorCard", "VirtualCard", "History", "Secrets", "Credentials", "Registry", "AccessPolicy", "GatewayAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -112,6 +126,10 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
+        .testTarget(
+            name: "GatewayAPITests",
+            dependencies: ["GatewayAPI", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         // End-to-end tests: real pcscd, the vcard and cardgate executables, real SQLite files.
         .testTarget(
             name: "IntegrationTests",

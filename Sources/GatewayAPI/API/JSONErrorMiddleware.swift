@@ -1,0 +1,54 @@
+import Hummingbird
+import Logging
+
+/// Turns every error into a JSON error body and logs each request as one key=value line.
+///
+/// Only the method, the path, the status, the error code and the duration are logged: never a body.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        let response: Response
+        var code: String?
+        do {
+            response = try await next(request, context)
+        } catch let error as GatewayError {
+            code = error.code.rawValue
+            response = APIResponses.error(error)
+        } catch let error as any HTTPResponseError {
+            let mapped = Self.map(error.status)
+            code = mapped.code.rawValue
+            response = APIResponses.error(mapped)
+        } catch {
+            // The type only: a description could carry request data.
+            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error.type": "\(type(of: error))"])
+            let mapped = GatewayError(.internal, "internal error of the gateway; see its log")
+            code = mapped.code.rawValue
+            response = APIResponses.error(mapped)
+        }
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        var metadata: Logger.Metadata = [
+            "method": "\(request.method.rawValue)",
+            "path": "\(request.uri.path)",
+            "status": "\(response.status.code)",
+            "ms": "\((ms * 10).rounded() / 10)",
+        ]
+        if let code { metadata["error"] = "\(code)" }
+        logger.log(level: response.status.code >= 500 ? .warning : .info, "request", metadata: metadata)
+        return response
+    }
+
+    /// Hummingbird's own errors (no route, body too large…) in the API's vocabulary.
+    static func map(_ status: HTTPResponse.Status) -> GatewayError {
+        switch status.code {
+        case 404, 405: GatewayError(.notFound, "no such route or method; see docs/openapi.yaml")
+        case 413: GatewayError(.bodyTooLarge, "the body is larger than the API accepts")
+        case 400..<500: GatewayError(.invalidRequest, "malformed request (HTTP \(status.code))")
+        default: GatewayError(.internal, "internal error of the gateway (HTTP \(status.code)); see its log")
+        }
+    }
+}
