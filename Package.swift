@@ -128,7 +128,11 @@ let package = Package(
         .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
         .testTarget(
             name: "GatewayAPITests",
-            dependencies: ["GatewayAPI", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "GatewayAPI",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // End-to-end tests: real pcscd, the vcard and cardgate executables, real SQLite files.
         .testTarget(

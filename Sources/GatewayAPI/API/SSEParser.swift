@@ -7,6 +7,12 @@ public struct SSEParser: Sendable {
         public var name: String
         /// The `data:` lines joined with newlines.
         public var data: String
+
+        /// Creates an event.
+        public init(name: String, data: String) {
+            self.name = name
+            self.data = data
+        }
     }
 
     private var line: [UInt8] = []

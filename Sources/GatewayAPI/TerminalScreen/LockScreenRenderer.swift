@@ -49,7 +49,7 @@ public struct LockScreenRenderer: Sendable {
         out += "\u{1B}[1;1H\u{1B}[7m" + title + String(repeating: " ", count: max(0, columns - DisplayWidth.of(title))) + "\u{1B}[0m"
         let body = self.body(for: model, now: now)
         let top = max(3, (rows - body.count) / 2)
-        for (index, line) in body.enumerated() where top + index < rows {
+        for (index, line) in body.enumerated() where top + index < rows && !line.isEmpty {
             let text = Self.fit(line, columns)
             let column = max(1, (columns - DisplayWidth.of(text)) / 2 + 1)
             out += "\u{1B}[\(top + index);\(column)H" + (index == 0 ? "\u{1B}[1m\(text)\u{1B}[0m" : text)

@@ -1,0 +1,134 @@
+import Foundation
+import GatewayAPI
+
+/// A small in-memory gateway with the behaviour the API relies on: PIN attempts, sessions, operations
+/// refused while locked, doors, rooms, emergency lock-all and events. Used to test the API layer alone.
+actor TestGateway: GatewayService {
+    static let operatorPIN = "73910468"
+    static let yamada = OperatorSummary(id: "op-0001", name: "山田 太郎")
+    static let sato = OperatorSummary(id: "op-0002", name: "佐藤 花子")
+    static let start = Date(timeIntervalSince1970: 1_795_000_000)
+
+    private var views: [String: TerminalView]
+    private var cardAt: [String: (operator: OperatorSummary, attemptsLeft: Int)] = [:]
+    private var doorCard: (operator: OperatorSummary, attemptsLeft: Int)? = (sato, 3)
+    private(set) var operations: [(terminal: String, operatorID: String, action: String, target: String)] = []
+    private(set) var emergencyReasons: [String?] = []
+    var historyFails = false
+    nonisolated let broadcaster = EventBroadcaster()
+
+    init() {
+        views = [
+            "T01": .locked("T01"),
+            "T02": TerminalView(id: "T02", state: .awaitingPIN),
+            "T03": TerminalView(
+                id: "T03", state: .unlocked, operator: Self.sato, unlockedAt: Self.start,
+                idleLockAt: Self.start.addingTimeInterval(600), sessionEndsAt: Self.start.addingTimeInterval(8 * 3600)),
+        ]
+        cardAt["T02"] = (Self.yamada, 5)
+    }
+
+    /// Simulates a genuine card arriving at `terminal`.
+    func insertCard(_ terminal: String, operator: OperatorSummary = yamada) {
+        cardAt[terminal] = (`operator`, 5)
+        update(TerminalView(id: terminal, state: .awaitingPIN))
+    }
+
+    func setHistoryFails(_ fails: Bool) { historyFails = fails }
+
+    private func update(_ view: TerminalView) {
+        views[view.id] = view
+        broadcaster.publish(.terminal(view))
+    }
+
+    private func known(_ id: String) throws -> TerminalView {
+        guard let view = views[id] else { throw GatewayError.unknownTerminal(id) }
+        return view
+    }
+
+    func status() async throws -> GatewayStatus {
+        GatewayStatus(
+            version: "0.1.0", startedAt: Self.start, pcscdRunning: true, historyOK: !historyFails,
+            readers: [
+                ReaderStatus(name: "CardGate Test A 00 00", role: .terminal("T01"), state: .empty),
+                ReaderStatus(name: "CardGate Test B 00 00", role: .door("D01", room: "R101", direction: .in), state: .cardPresent),
+                ReaderStatus(name: "Unknown Reader 00 00", role: nil, state: .refused),
+            ],
+            terminals: views.keys.sorted().map { views[$0]! })
+    }
+
+    func terminal(id: String) async throws -> TerminalView { try known(id) }
+
+    func submitTerminalPIN(terminal id: String, pin: PIN) async throws -> TerminalView {
+        let view = try known(id)
+        guard view.state == .awaitingPIN, let card = cardAt[id] else {
+            throw GatewayError(.notAwaitingPIN, "no card waits for a PIN at terminal \(id)")
+        }
+        if historyFails { throw GatewayError.historyUnavailable("database is read-only") }
+        guard pin.digits == Self.operatorPIN else {
+            let left = card.attemptsLeft - 1
+            if left == 0 {
+                cardAt[id] = nil
+                update(.locked(id, reason: .cardRefused))
+                throw GatewayError(.cardBlocked, "the card of \(card.operator.id) is blocked after 5 wrong PINs; ask the PIN administrator")
+            }
+            cardAt[id] = (card.operator, left)
+            update(TerminalView(id: id, state: .awaitingPIN, attemptsLeft: left))
+            throw GatewayError(.wrongPIN, "wrong PIN", attemptsLeft: left)
+        }
+        let unlocked = TerminalView(
+            id: id, state: .unlocked, operator: card.operator, unlockedAt: Self.start,
+            idleLockAt: Self.start.addingTimeInterval(600), sessionEndsAt: Self.start.addingTimeInterval(8 * 3600))
+        update(unlocked)
+        return unlocked
+    }
+
+    func recordOperation(terminal id: String, action: String, target: String) async throws -> OperationReceipt {
+        let view = try known(id)
+        guard view.state == .unlocked, let who = view.operator else { throw GatewayError.terminalLocked(id) }
+        if historyFails { throw GatewayError.historyUnavailable("database is read-only") }
+        operations.append((id, who.id, action, target))
+        return OperationReceipt(
+            terminal: id, operator: who, action: action, target: target, recordedAt: Self.start,
+            historySequence: Int64(operations.count), idleLockAt: Self.start.addingTimeInterval(600))
+    }
+
+    func lockTerminal(id: String) async throws -> TerminalView {
+        _ = try known(id)
+        cardAt[id] = nil
+        let locked = TerminalView.locked(id, reason: .requested)
+        update(locked)
+        return locked
+    }
+
+    func submitDoorPIN(door id: String, pin: PIN) async throws -> DoorDecision {
+        guard id == "D01" else { throw GatewayError.unknownDoor(id) }
+        guard let card = doorCard else { throw GatewayError(.notAwaitingPIN, "no card waits for a PIN at door \(id)") }
+        guard pin.digits == Self.operatorPIN else {
+            doorCard = (card.operator, card.attemptsLeft - 1)
+            throw GatewayError(.wrongPIN, "wrong PIN", attemptsLeft: card.attemptsLeft - 1)
+        }
+        doorCard = nil
+        broadcaster.publish(.door(DoorEvent(door: id, room: "R101", outcome: .opened, operator: card.operator, at: Self.start)))
+        return DoorDecision(door: id, room: "R101", direction: .in, operator: card.operator, openSeconds: 5, decidedAt: Self.start)
+    }
+
+    func occupancy(room id: String) async throws -> RoomOccupancy {
+        guard id == "R101" else { throw GatewayError.unknownRoom(id) }
+        return RoomOccupancy(room: id, occupants: [Occupant(operator: Self.sato, enteredAt: Self.start, door: "D01")], asOf: Self.start)
+    }
+
+    func emergencyLockAll(reason: String?) async throws -> EmergencyLockResult {
+        emergencyReasons.append(reason)
+        let ended = views.values.filter { $0.state == .unlocked }.count
+        for id in views.keys.sorted() { update(.locked(id, reason: .emergency)) }
+        cardAt.removeAll()
+        let result = EmergencyLockResult(lockedTerminals: views.keys.sorted(), endedSessions: ended, reason: reason, at: Self.start)
+        broadcaster.publish(.emergency(result))
+        return result
+    }
+
+    nonisolated func events() async -> AsyncStream<GatewayEvent> {
+        broadcaster.subscribe()
+    }
+}
