@@ -105,6 +105,8 @@ struct GatewayServerSocketTests {
             let unlocked = try await events.next()
             guard case .terminal(let view) = unlocked else { Issue.record("expected a terminal event"); return }
             #expect(view.state == .unlocked && view.operator == TestGateway.yamada)
+            await gateway.removeCard("T01")
+            #expect(try await events.next() == .terminal(.locked("T01", reason: .cardRemoved)))
             _ = try await client.lockTerminal("T01")
             #expect(try await events.next() == .terminal(.locked("T01", reason: .requested)))
         }

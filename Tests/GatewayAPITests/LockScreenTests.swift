@@ -126,12 +126,27 @@ struct LockScreenTests {
         #expect(LockScreenRenderer(language: .english).body(for: m, now: Self.now).contains("This card is blocked. Ask the PIN administrator."))
     }
 
-    @Test func lostConnectionIsShown() {
-        var m = model(.locked("T01"))
+    @Test func lostConnectionShowsTheLockedScreenUntilTheGatewayAnswers() {
+        var m = model(TerminalView(id: "T01", state: .unlocked, operator: OperatorSummary(id: "o", name: "Sato")))
         _ = m.handle(.connectionLost)
-        #expect(LockScreenRenderer(language: .english).body(for: m, now: Self.now).last == "Cannot reach the gateway. Reconnecting…")
+        #expect(LockScreenRenderer(language: .english).body(for: m, now: Self.now) == [
+            "Insert your card", "", "Cannot reach the gateway. Reconnecting…",
+        ])
         _ = m.handle(.connectionRestored)
+        _ = m.handle(.view(.locked("T01")))
         #expect(LockScreenRenderer(language: .english).body(for: m, now: Self.now).last == "This terminal is locked")
+    }
+
+    @Test func keyDecoderReadsDigitsEditingKeysAndSwallowsEscapeSequences() {
+        var decoder = KeyDecoder()
+        #expect(decoder.feed(Array("12".utf8) + [0x7F, 0x08, 0x0D, 0x15]) == [.digit("1"), .digit("2"), .backspace, .backspace, .enter, .clear])
+        #expect(decoder.feed([0x1B, UInt8(ascii: "["), UInt8(ascii: "A"), UInt8(ascii: "5")]) == [.digit("5")])  // up arrow, then 5
+        #expect(decoder.feed([0x1B, UInt8(ascii: "O")]) == [])
+        #expect(decoder.feed([UInt8(ascii: "P"), UInt8(ascii: "x")]) == [])  // F1 then a letter
+        #expect(decoder.feed([0x1B]) == [])
+        #expect(decoder.flush() == [.clear])
+        #expect(decoder.feed(Array("０９ａ".utf8)) == [.digit("0"), .digit("9")])  // full-width digits from an IME
+        #expect(decoder.feed([0xEF, 0xBC]) == [] && decoder.feed([0x93]) == [.digit("3")])  // split across reads
     }
 
     @Test func frameCentresWideTextAndFitsTheWidth() {

@@ -34,6 +34,12 @@ actor TestGateway: GatewayService {
         update(TerminalView(id: terminal, state: .awaitingPIN))
     }
 
+    /// Simulates the card leaving the reader of `terminal`: locked at once.
+    func removeCard(_ terminal: String) {
+        cardAt[terminal] = nil
+        update(.locked(terminal, reason: .cardRemoved))
+    }
+
     func setHistoryFails(_ fails: Bool) { historyFails = fails }
 
     private func update(_ view: TerminalView) {

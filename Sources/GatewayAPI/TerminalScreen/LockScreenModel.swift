@@ -19,7 +19,7 @@ public struct LockScreenModel: Sendable {
         case view(TerminalView)
         /// A key was pressed.
         case key(Key)
-        /// The event stream or a request failed.
+        /// The event stream failed: the state is unknown until the next view.
         case connectionLost
         /// The event stream is open again.
         case connectionRestored
@@ -76,8 +76,11 @@ public struct LockScreenModel: Sendable {
         case .key(let key):
             return press(key)
         case .connectionLost:
+            // The state is unknown until the gateway answers again: show the locked screen (fail closed).
             connected = false
             checking = false
+            typed.removeAll()
+            view = nil
         case .connectionRestored:
             connected = true
         case .pinRefused(let error):
