@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Turns every error into a JSON error body and logs each request as one key=value line.
 ///
@@ -15,6 +16,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         var code: String?
         do {
             response = try await next(request, context)
+        } catch let error as HTTPParserError {
+            throw error  // a broken request: the channel answers 400 and closes the connection
         } catch let error as GatewayError {
             code = error.code.rawValue
             response = APIResponses.error(error)

@@ -1,5 +1,8 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 
 /// The local API as a swift-service-lifecycle `Service`: Hummingbird 2 on a Unix socket.
@@ -49,9 +52,26 @@ public struct GatewayServer: Service {
         let routes = GatewayRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes, logger: logger)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)  // Hummingbird's own lines are chatty at info
-        let app = Application(
-            router: routes.router(),
-            configuration: ApplicationConfiguration(address: .unixDomainSocket(path: path), serverName: nil),
+        let responder = routes.router().buildResponder()
+        // HummingbirdCore's server directly, not Hummingbird's Application: the Application adds a Date-header
+        // cache that wakes every second, and the gateway must use no CPU while idle.
+        let server = try HTTPServerBuilder.http1().buildServer(
+            configuration: ServerConfiguration(address: .unixDomainSocket(path: path)),
+            eventLoopGroup: EventLoopGroupProvider.singleton.eventLoopGroup,
+            logger: serverLogger,
+            responder: { (request, responseWriter: consuming ResponseWriter, channel) in
+                let context = BasicRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
+                let response: Response
+                do {
+                    response = try await responder.respond(to: request, context: context)
+                } catch let error as HTTPParserError {
+                    throw error  // the channel answers 400 and closes the connection
+                } catch {
+                    logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error.type": "\(type(of: error))"])
+                    response = APIResponses.error(GatewayError(.internal, "internal error of the gateway; see its log"))
+                }
+                try await responseWriter.write(response: response.head, body: response.body)
+            },
             onServerRunning: { _ in
                 do throws(GatewayServerError) {
                     try UnixSocketFile.applyPermissions(path, group: group, mode: mode)
@@ -60,15 +80,14 @@ public struct GatewayServer: Service {
                     readyContinuation.yield(.failure(error))
                 }
                 readyContinuation.finish()
-            },
-            logger: serverLogger
+            }
         )
 
         var identity: UnixSocketFile.Identity?
         defer { UnixSocketFile.removeIfOurs(path, identity: identity) }
         try await withThrowingTaskGroup(of: StartOutcome.self) { tasks in
             tasks.addTask {
-                try await app.run()
+                try await server.run()
                 return .stopped
             }
             tasks.addTask {
