@@ -11,12 +11,19 @@ public struct GatewayClient: Sendable {
     public let timeout: Duration
     private let http: HTTPClient
 
-    /// A client of the socket at `socketPath`, sharing the process-wide HTTP client.
+    /// A client of the socket at `socketPath`, sharing one HTTP client per process.
     public init(socketPath: String, timeout: Duration = .seconds(10)) {
         self.socketPath = socketPath
         self.timeout = timeout
-        self.http = HTTPClient.shared
+        self.http = Self.sharedHTTPClient
     }
+
+    /// The HTTP client of every `GatewayClient` in the process. Unlike `HTTPClient.shared` (90 s read
+    /// timeout) it has no read timeout, so that an event stream may stay quiet for hours; each request has its
+    /// own deadline instead. Never shut down: it lives as long as the process.
+    static let sharedHTTPClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: nil)))
 
     /// `GET /v1/status`.
     public func status() async throws -> GatewayStatus {
