@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The C library pcsc-lite, found with pkg-config (Debian: libpcsclite-dev).
@@ -93,6 +94,12 @@ let package = Package(
         ),
         // Pure state machines for terminals and doors; no I/O, tested with a fake clock.
         .target(name: "AccessPolicy", swiftSettings: strict),
+        // The configuration file (TOML, with comments), validated at load, with environment overrides.
+        .target(
+            name: "Configuration",
+            dependencies: ["AccessPolicy", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "cardgate",
             dependencies: [
@@ -112,6 +119,7 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         // End-to-end tests: real pcscd, the vcard and cardgate executables, real SQLite files.
         .testTarget(
             name: "IntegrationTests",
