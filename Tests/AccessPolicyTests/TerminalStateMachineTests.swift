@@ -365,4 +365,55 @@ struct TerminalStateMachineTests {
         }
         #expect(all.records.last?.at == rig.clock.now)
     }
+
+    @Test func aCardReportedDuringPINEntryLocksWithoutASessionAndVerifiesTheNewOne() {
+        var rig = TerminalRig()
+        let first = rig.insert(cardA)
+        rig.send(.cardVerified(first.id, acceptedVerdict()))
+        let effects = rig.send(.cardInserted(reader: terminalReader, cardGUID: cardB))
+        #expect(effects.shape == ["record terminal.lock card-replaced", "lock", "verify"])
+        #expect(rig.send(.pinResult(first.id, .good)).isEmpty)
+        #expect(rig.machine.state.card?.cardGUID == cardB)
+    }
+
+    @Test func aPINResultForTheSameCardsEarlierInsertionIsIgnored() {
+        var rig = TerminalRig()
+        let first = rig.insert(cardA)
+        rig.send(.cardVerified(first.id, acceptedVerdict()))
+        rig.send(.cardRemoved(reader: terminalReader))
+        let second = rig.insert(cardA)
+        rig.send(.cardVerified(second.id, acceptedVerdict()))
+        #expect(rig.send(.pinResult(first.id, .good)).isEmpty)
+        #expect(rig.machine.state.display == .awaitingPIN)
+        #expect(rig.send(.pinResult(second.id, .good)).shape == ["record session.start", "unlock"])
+    }
+
+    @Test func anEmergencyLockWhileTheReaderIsGoneStillRunsTheLockCommand() {
+        var rig = TerminalRig()
+        rig.send(.readerLost)
+        #expect(rig.send(.emergencyLock).shape == ["record terminal.lock emergency", "lock"])
+        #expect(rig.machine.state == .readerUnavailable(.readerLost))
+    }
+
+    @Test func aCardWhoseIdentifierCouldNotBeReadIsStillVerifiedAndCanBeRefused() {
+        var rig = TerminalRig()
+        let effects = rig.send(.cardInserted(reader: terminalReader, cardGUID: nil))
+        guard case .verifyCard(let card)? = effects.first else { Issue.record("no verify"); return }
+        #expect(card.cardGUID == nil)
+        let mute = CardVerdict(genuine: false, cardStatus: .unknown, operatorID: nil, operatorActive: false, allowedOnTerminal: false)
+        let refused = rig.send(.cardVerified(card.id, mute))
+        #expect(refused.shape == ["record auth.card.refused card-not-genuine"])
+        #expect(refused.records.first?.cardGUID == nil)
+    }
+
+    @Test func noTimerIsNeededUnlessUnlocked() {
+        var rig = TerminalRig()
+        #expect(rig.machine.nextDeadline == nil)
+        let card = rig.insert()
+        #expect(rig.machine.nextDeadline == nil)
+        rig.send(.cardVerified(card.id, acceptedVerdict()))
+        #expect(rig.machine.nextDeadline == nil)
+        rig.send(.pinResult(card.id, .good))
+        #expect(rig.machine.nextDeadline != nil)
+    }
 }
