@@ -48,6 +48,14 @@ public struct DoorStateMachine: Sendable {
         return nil
     }
 
+    /// The presentation whose PIN is awaited, if any (for `POST /v1/doors/{id}/pin`), with the holder.
+    public var pendingPIN: (presentation: DoorPresentation, operatorID: String)? {
+        if case .awaitingPIN(let presentation, let verdict, _) = state, let operatorID = verdict.operatorID {
+            return (presentation, operatorID)
+        }
+        return nil
+    }
+
     /// Applies one input that happened at `now`, given who is in which room now, and returns the effects in order.
     public mutating func handle(_ input: DoorInput, at now: Date, occupancy: RoomOccupancy) -> [DoorEffect] {
         var effects: [DoorEffect] = []

@@ -32,6 +32,12 @@ public enum TerminalState: Hashable, Sendable {
         }
     }
 
+    /// The card and holder whose PIN is asked, when a PIN is asked; check it before hashing a submitted PIN.
+    public var pinWait: PINWait? {
+        if case .awaitingPIN(let wait) = self { return wait }
+        return nil
+    }
+
     /// The session, when unlocked.
     public var session: TerminalSession? {
         if case .unlocked(let session) = self { return session }

@@ -133,10 +133,12 @@ struct DoorStateMachineTests {
             #expect(operatorID == "op-1" && deadline == rig.clock.now.addingTimeInterval(30))
         }
         #expect(rig.machine.nextDeadline == rig.clock.now.addingTimeInterval(30))
+        #expect(rig.machine.pendingPIN?.presentation == presentation && rig.machine.pendingPIN?.operatorID == "op-1")
         rig.clock.advance(seconds: 29.9)
         #expect(rig.send(.tick).isEmpty)
         #expect(rig.send(.pinResult(presentation.card.id, .good)).shape == ["record door.entry", "open D1 5s"])
         #expect(rig.machine.nextDeadline == nil)
+        #expect(rig.machine.pendingPIN == nil)
     }
 
     @Test func aGrantThatRequiresAPINAsksForItInAnOrdinaryRoom() {

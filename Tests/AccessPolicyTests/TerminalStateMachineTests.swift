@@ -80,6 +80,7 @@ struct TerminalStateMachineTests {
         #expect(effects.records.first?.attemptsLeft == 4)
         guard case .awaitingPIN(let wait) = rig.machine.state else { Issue.record("not awaiting"); return }
         #expect(wait.attemptsLeft == 4)
+        #expect(rig.machine.state.pinWait == wait)
     }
 
     @Test func theLockoutPathBlocksTheCardOnTheFifthWrongPINAndRefusesIt() {
