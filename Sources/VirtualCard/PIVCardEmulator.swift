@@ -10,7 +10,7 @@ import OperatorCard
 /// algorithm 11 (the 32-byte challenge is signed as a digest), GET RESPONSE for answers longer than Le
 /// (`61xx`), and chained commands (CLA `0x10`). Everything else gets the status word a real PIV card
 /// gives: other objects `6A82`, unknown instructions `6D00`, wrong P1-P2 `6A86`, bad data `6A80`,
-/// other CLA `6E00`.
+/// other CLA `6E00`, any instruction before the PIV application is selected `6D00`.
 // @unchecked Sendable: the only mutable field, `state`, is read and written only with `lock` held;
 // every other stored property is a `let` of a Sendable type.
 public final class PIVCardEmulator: CardEmulator, @unchecked Sendable {
@@ -99,6 +99,11 @@ public final class PIVCardEmulator: CardEmulator, @unchecked Sendable {
         }
         full.cla = 0x00
 
+        // Before the PIV application is selected, its instructions do not exist (as on a card whose
+        // default application is the card manager).
+        if !state.selected && full.ins != PIV.Instruction.select {
+            return StatusWord.instructionNotSupported.bytes
+        }
         switch full.ins {
         case PIV.Instruction.select: return select(full)
         case PIV.Instruction.getData: return getData(full)
@@ -158,7 +163,6 @@ public final class PIVCardEmulator: CardEmulator, @unchecked Sendable {
 
     private func getData(_ command: CommandAPDU) -> [UInt8] {
         guard command.p1 == 0x3F, command.p2 == 0xFF else { return StatusWord.incorrectP1P2.bytes }
-        guard state.selected else { return StatusWord.conditionsNotSatisfied.bytes }
         guard let request = try? TLV.decodeSingle(command.data), request.tag == 0x5C,
               (1...3).contains(request.value.count) else {
             return StatusWord.incorrectData.bytes
@@ -182,7 +186,6 @@ public final class PIVCardEmulator: CardEmulator, @unchecked Sendable {
         guard command.p1 == PIV.algorithmECCP256, command.p2 == PIV.cardAuthenticationKey else {
             return StatusWord.incorrectP1P2.bytes
         }
-        guard state.selected else { return StatusWord.conditionsNotSatisfied.bytes }
         guard let template = try? TLV.decodeSingle(command.data), template.tag == 0x7C,
               let items = try? template.children(),
               let response = items.first(tag: 0x82), response.value.isEmpty,
