@@ -8,10 +8,7 @@ extension VCard {
         static let configuration = CommandConfiguration(
             abstract: "Insert a card image into a vpcd virtual reader; remove it on SIGTERM, SIGINT or end of input.",
             discussion: """
-                Connects to vpcd (retrying until pcscd and the reader are up), prints "inserted" when the card
-                is in the reader, and stays until SIGTERM, SIGINT or end of standard input; then it closes the
-                connection, which removes the card, and exits 0. Run in the background with --no-stdin (or
-                with standard input kept open), otherwise the end of input removes the card at once.
+                Connects to vpcd (retrying until pcscd and the reader are up), prints "inserted" when the card is in the reader, and stays until SIGTERM, SIGINT or end of standard input; then it closes the connection, which removes the card, and exits 0. In the background, use --no-stdin (or keep standard input open): the end of input removes the card.
 
                 Example:
                   vcard insert --card card.json --port 35975
@@ -22,7 +19,7 @@ extension VCard {
         @Option(help: "The card image file (mode 0600).")
         var card: String
 
-        @Option(help: "The vpcd port of the reader slot (slot 00 00 = the reader's port, 00 01 = port + 1).")
+        @Option(help: ArgumentHelp("The vpcd port of the reader slot (slot 00 00 = the reader's port, 00 01 = port + 1).", valueName: "port"))
         var port: Int
 
         @Option(help: "The host vpcd listens on.")
@@ -34,7 +31,7 @@ extension VCard {
         @Flag(help: "Give an ATR but answer no command.")
         var mute = false
 
-        @Option(help: "Delay each answer by this many milliseconds.")
+        @Option(help: ArgumentHelp("Delay each answer by this many milliseconds.", valueName: "ms"))
         var slow: Int = 0
 
         @Flag(inversion: .prefixedNo, help: "Keep the card inserted across pcscd restarts by reconnecting.")
@@ -60,12 +57,14 @@ extension VCard {
             let emulator = PIVCardEmulator(image: image, faults: CardFaults(clone: clone, mute: mute, delayMilliseconds: slow))
             let link = VPCDLink(host: host, port: UInt16(port), emulator: emulator, reconnect: reconnect)
             let stop = StopSignal()
+            let inserted = InsertedFlag()
             stop.watchSignals([SIGTERM, SIGINT])
             if !noStdin { stop.watchStandardInputEnd() }
 
             Thread.detachNewThread {
                 do {
                     try link.connect()
+                    inserted.set()
                     var faults: [String] = []
                     if clone { faults.append("clone") }
                     if mute { faults.append("mute") }
@@ -90,8 +89,17 @@ extension VCard {
                 printError("vcard insert: the connection to vpcd ended")
                 throw ExitCode.failure
             case .signal, .endOfInput:
-                FileHandleOutput.line("removed")
+                if inserted.value { FileHandleOutput.line("removed") }
             }
         }
     }
+}
+
+/// Whether the card got into the reader, set by the connecting thread.
+// @unchecked Sendable: `flag` is only touched with `lock` held.
+final class InsertedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set() { lock.withLock { flag = true } }
+    var value: Bool { lock.withLock { flag } }
 }

@@ -9,8 +9,7 @@ extension VCard {
         static let configuration = CommandConfiguration(
             abstract: "Print a card image's GUID, FASC-N, expiry, certificate subject and key fingerprint.",
             discussion: """
-                The fingerprint is SHA-256 over the public key's DER SubjectPublicKeyInfo, in lower-case hex:
-                the same value `cardgate card probe` shows for the card.
+                The fingerprint is SHA-256 over the public key's DER SubjectPublicKeyInfo, in lower-case hex: the same value `cardgate card probe` shows for the card.
 
                 Example:
                   vcard show --card card.json --json
