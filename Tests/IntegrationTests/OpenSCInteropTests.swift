@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import OperatorCard
 import Testing
 import VirtualCard
 
@@ -14,12 +16,14 @@ import VirtualCard
         let vcard: String
         let openscTool: String
         let pkcs15Tool: String
+        let pkcs15Crypt: String
     }
 
     func tools() throws -> Tools {
         let openscTool = try #require(BuiltTools.onPath("opensc-tool"), "opensc-tool is not installed; run `make deps`")
         let pkcs15Tool = try #require(BuiltTools.onPath("pkcs15-tool"), "pkcs15-tool is not installed; run `make deps`")
-        return Tools(vcard: try BuiltTools.vcard(), openscTool: openscTool, pkcs15Tool: pkcs15Tool)
+        let pkcs15Crypt = try #require(BuiltTools.onPath("pkcs15-crypt"), "pkcs15-crypt is not installed; run `make deps`")
+        return Tools(vcard: try BuiltTools.vcard(), openscTool: openscTool, pkcs15Tool: pkcs15Tool, pkcs15Crypt: pkcs15Crypt)
     }
 
     /// A fresh card image made with `vcard create`, in a folder removed afterwards.
@@ -78,6 +82,28 @@ import VirtualCard
         #expect(vcard.terminate() == 0, "vcard insert did not exit 0 on SIGTERM: \(vcard.printed)")
         #expect(vcard.printed.contains("removed"))
         #expect(try waitForRemoval(tools), "the card stayed in \(Self.reader) after vcard ended")
+    }
+
+    @Test func openSCSignsWithTheCardAuthenticationKeyWithoutAPIN() throws {
+        let tools = try tools()
+        let (path, folder) = try makeCard(tools)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = try CardImage.load(path: path)
+        let vcard = try VCardProcess(card: path, port: Self.port)
+        defer { vcard.terminate() }
+        #expect(try cardName(tools).status == 0)
+
+        let digest = ChallengeDigest.random()
+        let input = folder.appendingPathComponent("digest.bin"), output = folder.appendingPathComponent("signature.der")
+        try Data(digest.rawBytes).write(to: input)
+        let signed = try BuiltTools.run(tools.pkcs15Crypt, [
+            "--reader", Self.reader, "--sign", "--key", "04", "--input", input.path, "--output", output.path,
+            "--signature-format", "openssl",
+        ])
+        #expect(signed.status == 0, "pkcs15-crypt --sign failed: \(signed.output)")
+        let signature = try P256.Signing.ECDSASignature(derRepresentation: Data(contentsOf: output))
+        #expect(image.publicKey.isValidSignature(signature, for: digest), "OpenSC's signature through key 9E does not verify")
+        #expect(vcard.terminate() == 0)
     }
 
     @Test func endOfStandardInputRemovesTheCard() throws {
