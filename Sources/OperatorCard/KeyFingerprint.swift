@@ -30,6 +30,21 @@ public struct KeyFingerprint: Hashable, Sendable, CustomStringConvertible, Codab
     /// The hex digits.
     public var description: String { hex }
 
+    /// Decodes from a JSON string of 64 hex digits.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let fingerprint = KeyFingerprint(hex: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a key fingerprint is 64 hex digits"))
+        }
+        self = fingerprint
+    }
+
+    /// Encodes as a JSON string of 64 lower-case hex digits.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+
     /// Compares in constant time (fingerprints of pinned keys are compared with what a card shows).
     public func matches(_ other: KeyFingerprint) -> Bool {
         let a = Array(hex.utf8), b = Array(other.hex.utf8)

@@ -1,4 +1,5 @@
 import APDU
+import Foundation
 import Testing
 @testable import OperatorCard
 
@@ -62,5 +63,13 @@ import Testing
         #expect(KeyFingerprint(hex: "abc") == nil)
         #expect(empty.matches(empty))
         #expect(!empty.matches(KeyFingerprint(subjectPublicKeyInfo: [0])))
+    }
+
+    @Test func encodesAsAPlainJSONString() throws {
+        let fingerprint = KeyFingerprint(subjectPublicKeyInfo: [])
+        let json = String(decoding: try JSONEncoder().encode([fingerprint]), as: UTF8.self)
+        #expect(json == #"["e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]"#)
+        #expect(try JSONDecoder().decode([KeyFingerprint].self, from: Data(json.utf8)) == [fingerprint])
+        #expect(throws: DecodingError.self) { _ = try JSONDecoder().decode([KeyFingerprint].self, from: Data(#"["abc"]"#.utf8)) }
     }
 }
