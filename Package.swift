@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "VirtualCard",
             dependencies: [
-                "APDU",
+                "APDU", "OperatorCard", "Secrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "vcard",
             dependencies: [
-                "VirtualCard",
+                "VirtualCard", "OperatorCard", "APDU",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
