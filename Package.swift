@@ -123,7 +123,7 @@ let package = Package(
         // End-to-end tests: real pcscd, the vcard and cardgate executables, real SQLite files.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SmartCard", "OperatorCard", "VirtualCard", "History", "vcard", "cardgate"]
+            dependencies: ["APDU", "SmartCard", "OperatorCard", "VirtualCard", "History", "vcard", "cardgate"]
         ),
     ]
 )

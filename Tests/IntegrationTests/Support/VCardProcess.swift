@@ -16,11 +16,17 @@ enum BuiltTools {
     }
 
     /// The path of the built `vcard`.
-    static func vcard() throws -> String {
-        guard let dir = productsDirectory() else {
-            throw ToolError(description: "the built vcard executable was not found next to the test binary; run `swift build --build-tests` first")
+    static func vcard() throws -> String { try executable("vcard") }
+
+    /// The path of the built `cardgate`.
+    static func cardgate() throws -> String { try executable("cardgate") }
+
+    /// The path of one of this package's built executables.
+    static func executable(_ name: String) throws -> String {
+        guard let dir = productsDirectory(), FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent(name).path) else {
+            throw ToolError(description: "the built \(name) executable was not found next to the test binary; run `swift build --build-tests` first")
         }
-        return dir.appendingPathComponent("vcard").path
+        return dir.appendingPathComponent(name).path
     }
 
     /// A program found on PATH, or nil.
