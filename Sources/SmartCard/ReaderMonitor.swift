@@ -37,6 +37,10 @@ public final class ReaderMonitor: AsyncSequence, Sendable {
         }
     }
 
+    /// How many readers one waiting thread watches: pcsc-lite 1.9 takes at most 16 reader states per
+    /// `SCardGetStatusChange` call, and one of them is the PnP notification reader.
+    public static let readersPerWait = MonitorLoop.maxStatesPerCall - 1
+
     /// The events, in the order they happened. Finishes after ``stop()``.
     public let events: AsyncStream<ReaderEvent>
     private let loop: MonitorLoop

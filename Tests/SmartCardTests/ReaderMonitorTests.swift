@@ -41,6 +41,32 @@ struct ReaderMonitorTests {
         #expect(recorder.events[before...].allSatisfy { $0.reader == PCSCRig.reader })
     }
 
+    @Test("with all 16 readers of the rig (two waiter groups), cards in both slots of Test A are reported")
+    func bothSlotsAreWatched() async throws {
+        let context = try PCSCRig.requireService()
+        defer { context.release() }
+        let readers = try context.listReaders()
+        let second = "CardGate Test A 00 01"
+        try #require(readers.contains(second))
+        print("rig readers: \(readers.count); groups of \(ReaderMonitor.readersPerWait): Test A slots at positions \(readers.firstIndex(of: PCSCRig.reader) ?? -1), \(readers.firstIndex(of: second) ?? -1)")
+        let monitor = ReaderMonitor()
+        defer { monitor.stop() }
+        let recorder = EventRecorder(monitor)
+        _ = try await recorder.wait(for: "readerAdded(\(second))") { $0 == .readerAdded(second) }
+        try await Task.sleep(for: .milliseconds(300))
+        let before = recorder.count
+
+        let first = TestCard(atr: [0x3B, 0x02, 0x14, 0x60])
+        let other = TestCard(atr: [0x3B, 0x02, 0x14, 0x61])
+        let links = [VPCDLink(port: PCSCRig.port, emulator: first), VPCDLink(port: PCSCRig.port + 1, emulator: other)]
+        for link in links { try await link.connect(timeout: .seconds(5)) }
+        _ = try await recorder.wait(for: "cardInserted in slot 00 00", from: before) { $0 == .cardInserted(reader: PCSCRig.reader, atr: first.atr) }
+        _ = try await recorder.wait(for: "cardInserted in slot 00 01", from: before) { $0 == .cardInserted(reader: second, atr: other.atr) }
+        for link in links { link.close() }
+        _ = try await recorder.wait(for: "cardRemoved from slot 00 00", from: before) { $0 == .cardRemoved(reader: PCSCRig.reader) }
+        _ = try await recorder.wait(for: "cardRemoved from slot 00 01", from: before) { $0 == .cardRemoved(reader: second) }
+    }
+
     @Test("on start the monitor reports the readers and cards already there")
     func initialReport() async throws {
         let context = try PCSCRig.requireService()
