@@ -3,9 +3,10 @@ import Synchronization
 
 /// A connection to the PC/SC resource manager (pcscd): lists readers and opens card connections.
 ///
-/// pcsc-lite serialises the calls made on one context, so a context can be shared between threads; a call
-/// that waits (``cancel()`` ends it) holds the context meanwhile. ``connect(reader:responseTimeout:)`` gives
-/// each card connection a context of its own, so that a card that stops answering cannot block this one.
+/// pcsc-lite serialises the calls made on one context, so a context can be shared between threads. None of
+/// its calls waits for a card: ``connect(reader:responseTimeout:)`` gives each card connection a context of
+/// its own, so that a card that stops answering cannot block this one, and ``ReaderMonitor`` waits for
+/// events on contexts of its own.
 ///
 /// ```swift
 /// let context = try PCSCContext()
@@ -47,11 +48,6 @@ public final class PCSCContext: Sendable {
     /// Whether pcscd still knows this context (false after a pcscd restart or ``release()``).
     public var isValid: Bool {
         !released.withLock { $0 } && PCSC.result(SCardIsValidContext(handle)) == .success
-    }
-
-    /// Ends a ``waitForChange(_:timeout:)`` in progress on another thread (`SCardCancel`).
-    public func cancel() {
-        _ = SCardCancel(handle)
     }
 
     /// The names of the readers pcscd knows, e.g. `["CardGate Test A 00 00", …]`; empty when there is none.

@@ -20,7 +20,9 @@ import Synchronization
 /// ```
 /// One consumer at a time: every iterator draws from the same stream.
 public final class ReaderMonitor: AsyncSequence, Sendable {
+    /// The sequence yields reader events.
     public typealias Element = ReaderEvent
+    /// Iterates over ``events``.
     public typealias AsyncIterator = AsyncStream<ReaderEvent>.Iterator
 
     /// How long to wait between attempts to reach pcscd while it is down.
@@ -74,6 +76,7 @@ public final class ReaderMonitor: AsyncSequence, Sendable {
     /// Whether the monitor currently holds a context with pcscd (false while pcscd is down).
     public var isConnectedToService: Bool { loop.isConnectedToService }
 
+    /// An iterator over ``events`` (one consumer at a time).
     public func makeAsyncIterator() -> AsyncStream<ReaderEvent>.Iterator {
         events.makeAsyncIterator()
     }
