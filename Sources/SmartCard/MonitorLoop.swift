@@ -53,6 +53,8 @@ final class MonitorLoop: Sendable {
 
     var isConnectedToService: Bool { serviceConnected.withLock { $0 } }
 
+    var isRunning: Bool { !done.withLock { $0 } }
+
     private var stopping: Bool { control.withLock { $0.stopping } }
 
     /// Requests the stop and returns when the coordinator thread has ended (at most about 2 s).

@@ -73,6 +73,10 @@ public final class ReaderMonitor: AsyncSequence, Sendable {
         loop.stop()
     }
 
+    /// Whether the monitor's thread is still running (false after ``stop()`` or once the consumer's task
+    /// was cancelled).
+    public var isRunning: Bool { loop.isRunning }
+
     /// Whether the monitor currently holds a context with pcscd (false while pcscd is down).
     public var isConnectedToService: Bool { loop.isConnectedToService }
 

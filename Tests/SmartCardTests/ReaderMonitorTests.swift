@@ -104,6 +104,20 @@ struct ReaderMonitorTests {
         while await iterator.next() != nil {}  // finishes: the loop would hang otherwise
     }
 
+    @Test("cancelling the task that consumes the events stops the monitor")
+    func cancellingTheConsumerStops() async throws {
+        _ = try PCSCRig.requireService()
+        let monitor = ReaderMonitor()
+        defer { monitor.stop() }
+        let consumer = Task { for await _ in monitor {} }
+        try await waitUntil("monitor connected to pcscd") { monitor.isConnectedToService }
+        #expect(monitor.isRunning)
+        consumer.cancel()
+        await consumer.value
+        try await waitUntil("monitor thread ended", timeout: .seconds(2)) { !monitor.isRunning }
+        #expect(!monitor.isConnectedToService)
+    }
+
     @Test("with nothing happening the monitor uses (almost) no CPU")
     func idleMonitorUsesNoCPU() async throws {
         _ = try PCSCRig.requireService()
