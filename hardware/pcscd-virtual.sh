@@ -40,10 +40,18 @@ start() {
     if pgrep -x pcscd >/dev/null; then
         echo "pcscd-virtual: stopping another pcscd (pid $(pgrep -x pcscd | tr '\n' ' ')): one pcscd per machine" >&2
         pkill -x pcscd || true
-        for _ in $(seq 50); do pgrep -x pcscd >/dev/null || break; sleep 0.1; done
+        # pcscd 1.9 takes about 0.4 s per reader to shut down: allow 15 s, then force it.
+        for _ in $(seq 150); do pgrep -x pcscd >/dev/null || break; sleep 0.1; done
+        if pgrep -x pcscd >/dev/null; then
+            pkill -9 -x pcscd || true
+            for _ in $(seq 50); do pgrep -x pcscd >/dev/null || break; sleep 0.1; done
+        fi
     fi
     render
     mkdir -p /run/pcscd
+    # A socket left by a killed pcscd would make the readiness check below pass too early; pcscd creates the
+    # socket only after its readers are loaded, so a fresh socket means ready.
+    pgrep -x pcscd >/dev/null || rm -f "$SOCKET"
     pcscd --foreground ${PCSCD_FLAGS:-} -c "$RUN_DIR/reader.conf.d" >"$RUN_DIR/pcscd.log" 2>&1 &
     echo $! > "$PIDFILE"
     for _ in $(seq 100); do
