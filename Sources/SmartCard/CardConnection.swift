@@ -45,15 +45,15 @@ public final class CardConnection: APDUChannel, Sendable {
             var handle: SCARDHANDLE = 0
             var proto: DWORD = 0
             let result = PCSC.result(SCardConnect(context, reader, PCSC.shareShared, PCSC.protocolT0 | PCSC.protocolT1, &handle, &proto))
-            if result != .success { _ = SCardReleaseContext(context) }
             return (result, handle, proto)
         }
         guard let (result, handle, proto) = opened else {
-            // The worker still owns the context; release it there once SCardConnect returns.
+            // Queued behind the stuck SCardConnect: releasing the context also drops a handle it may still get.
             worker.async { _ = SCardReleaseContext(context) }
             throw SmartCardError(.cardNotResponding, "the card in reader \"\(reader)\" did not answer within \(responseTimeout) while connecting; take it out and insert it again")
         }
         guard result == .success else {
+            worker.async { _ = SCardReleaseContext(context) }
             throw SmartCardError("SCardConnect to \"\(reader)\"", result)
         }
         self.context = context

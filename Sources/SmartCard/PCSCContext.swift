@@ -3,9 +3,10 @@ import Synchronization
 
 /// A connection to the PC/SC resource manager (pcscd): lists readers and opens card connections.
 ///
-/// pcsc-lite serialises the calls made on one context, so a context can be shared between threads; a call
-/// that waits (``cancel()`` ends it) holds the context meanwhile. ``connect(reader:responseTimeout:)`` gives
-/// each card connection a context of its own, so that a card that stops answering cannot block this one.
+/// pcsc-lite serialises the calls made on one context, so a context can be shared between threads. None of
+/// its calls waits for a card: ``connect(reader:responseTimeout:)`` gives each card connection a context of
+/// its own, so that a card that stops answering cannot block this one, and ``ReaderMonitor`` waits for
+/// events on contexts of its own.
 ///
 /// ```swift
 /// let context = try PCSCContext()
@@ -49,11 +50,6 @@ public final class PCSCContext: Sendable {
         !released.withLock { $0 } && PCSC.result(SCardIsValidContext(handle)) == .success
     }
 
-    /// Ends a ``waitForChange(_:timeout:)`` in progress on another thread (`SCardCancel`).
-    public func cancel() {
-        _ = SCardCancel(handle)
-    }
-
     /// The names of the readers pcscd knows, e.g. `["CardGate Test A 00 00", …]`; empty when there is none.
     public func listReaders() throws(SmartCardError) -> [String] {
         try checkOpen()
@@ -77,20 +73,24 @@ public final class PCSCContext: Sendable {
     /// The current state of every reader: card present or not, and the card's ATR.
     public func readerStatuses() throws(SmartCardError) -> [ReaderStatus] {
         let names = try listReaders()
-        guard !names.isEmpty else { return [] }
-        var states = ReaderStates(names: names)
-        defer { states.free() }
-        let result = states.withStates { PCSC.result(SCardGetStatusChange(handle, 0, $0, $1)) }
-        // A reader that vanished between the two calls makes the whole call fail: list again.
-        if result == .unknownReader { return try readerStatuses() }
-        guard result == .success || result == .timeout else { throw SmartCardError("SCardGetStatusChange", result) }
-        return states.states.map { state in
-            let flags = state.dwEventState
+        var all: [(flags: DWORD, atr: [UInt8])] = []
+        // pcsc-lite 1.9 takes at most 16 reader states per call.
+        for start in stride(from: 0, to: names.count, by: MonitorLoop.maxStatesPerCall) {
+            var states = ReaderStates(names: Array(names[start..<min(start + MonitorLoop.maxStatesPerCall, names.count)]))
+            defer { states.free() }
+            let result = states.withStates { PCSC.result(SCardGetStatusChange(handle, 0, $0, $1)) }
+            // A reader that vanished between the two calls makes the whole call fail: list again.
+            if result == .unknownReader { return try readerStatuses() }
+            guard result == .success || result == .timeout else { throw SmartCardError("SCardGetStatusChange", result) }
+            all += states.states.map { ($0.dwEventState, PCSC.atr(of: $0)) }
+        }
+        return zip(names, all).map { name, state in
+            let flags = state.flags
             let present = flags & PCSC.State.present != 0
             return ReaderStatus(
-                name: String(cString: state.szReader),
+                name: name,
                 cardPresent: present,
-                atr: present ? PCSC.atr(of: state) : [],
+                atr: present ? state.atr : [],
                 mute: flags & PCSC.State.mute != 0,
                 inUse: flags & (PCSC.State.inUse | PCSC.State.exclusive) != 0
             )

@@ -170,6 +170,7 @@ public struct PCSCError: Error, RawRepresentable, Hashable, Sendable, CustomStri
         [Self.removedCard, .resetCard, .unpoweredCard, .noSmartcard, .readerUnavailable].contains(self)
     }
 
+    /// "NAME (0xCODE): explanation".
     public var description: String { "\(name) (0x\(hex8(rawValue))): \(explanation)" }
 
     /// Every code pcsc-lite defines, in numeric order.

@@ -16,6 +16,7 @@ public enum ReaderEvent: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// One line for logs, e.g. "card inserted in CardGate T01 00 00, ATR 3B…".
     public var description: String {
         switch self {
         case .readerAdded(let name): "reader added: \(name)"

@@ -39,5 +39,6 @@ public struct SmartCardError: Error, Sendable, Equatable, CustomStringConvertibl
     /// Whether pcscd is not reachable (not running, stopped, or restarted under this context).
     public var meansServiceUnavailable: Bool { pcscError?.meansServiceUnavailable ?? false }
 
+    /// The ``message``.
     public var description: String { message }
 }

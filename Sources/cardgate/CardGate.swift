@@ -11,6 +11,7 @@ struct CardGate: AsyncParsableCommand {
         subcommands: [
             // Each command group adds itself here, one line each.
             CardCommand.self,
+            ReadersCommand.self,
         ]
     )
 }

@@ -64,18 +64,26 @@ enum PCSCRig {
         return nil
     }
 
-    /// Runs `hardware/pcscd-virtual.sh action` (start, stop, status) for the running pcscd's run folder.
+    /// Runs `hardware/pcscd-virtual.sh action` (start, stop, status) for the running pcscd's run folder and
+    /// returns its exit status. (posix_spawn and waitpid: Foundation's Process.waitUntilExit was seen to hang
+    /// here once the script had left pcscd running in the background.)
     @discardableResult
     static func pcscd(_ action: String, runDir: String?) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, action]
         var environment = ProcessInfo.processInfo.environment
         if let runDir { environment["RUN_DIR"] = runDir }
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        let arguments = ["/bin/bash", script, action]
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, argv, envp)
+        guard spawned == 0 else { throw RigError("cannot run \(script): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (status >> 8) & 0xFF
     }
 }
 

@@ -41,6 +41,32 @@ struct ReaderMonitorTests {
         #expect(recorder.events[before...].allSatisfy { $0.reader == PCSCRig.reader })
     }
 
+    @Test("with all 16 readers of the rig (two waiter groups), cards in both slots of Test A are reported")
+    func bothSlotsAreWatched() async throws {
+        let context = try PCSCRig.requireService()
+        defer { context.release() }
+        let readers = try context.listReaders()
+        let second = "CardGate Test A 00 01"
+        try #require(readers.contains(second))
+        print("rig readers: \(readers.count); groups of \(ReaderMonitor.readersPerWait): Test A slots at positions \(readers.firstIndex(of: PCSCRig.reader) ?? -1), \(readers.firstIndex(of: second) ?? -1)")
+        let monitor = ReaderMonitor()
+        defer { monitor.stop() }
+        let recorder = EventRecorder(monitor)
+        _ = try await recorder.wait(for: "readerAdded(\(second))") { $0 == .readerAdded(second) }
+        try await Task.sleep(for: .milliseconds(300))
+        let before = recorder.count
+
+        let first = TestCard(atr: [0x3B, 0x02, 0x14, 0x60])
+        let other = TestCard(atr: [0x3B, 0x02, 0x14, 0x61])
+        let links = [VPCDLink(port: PCSCRig.port, emulator: first), VPCDLink(port: PCSCRig.port + 1, emulator: other)]
+        for link in links { try await link.connect(timeout: .seconds(5)) }
+        _ = try await recorder.wait(for: "cardInserted in slot 00 00", from: before) { $0 == .cardInserted(reader: PCSCRig.reader, atr: first.atr) }
+        _ = try await recorder.wait(for: "cardInserted in slot 00 01", from: before) { $0 == .cardInserted(reader: second, atr: other.atr) }
+        for link in links { link.close() }
+        _ = try await recorder.wait(for: "cardRemoved from slot 00 00", from: before) { $0 == .cardRemoved(reader: PCSCRig.reader) }
+        _ = try await recorder.wait(for: "cardRemoved from slot 00 01", from: before) { $0 == .cardRemoved(reader: second) }
+    }
+
     @Test("on start the monitor reports the readers and cards already there")
     func initialReport() async throws {
         let context = try PCSCRig.requireService()
@@ -78,6 +104,20 @@ struct ReaderMonitorTests {
         while await iterator.next() != nil {}  // finishes: the loop would hang otherwise
     }
 
+    @Test("cancelling the task that consumes the events stops the monitor")
+    func cancellingTheConsumerStops() async throws {
+        _ = try PCSCRig.requireService()
+        let monitor = ReaderMonitor()
+        defer { monitor.stop() }
+        let consumer = Task { for await _ in monitor {} }
+        try await waitUntil("monitor connected to pcscd") { monitor.isConnectedToService }
+        #expect(monitor.isRunning)
+        consumer.cancel()
+        await consumer.value
+        try await waitUntil("monitor thread ended", timeout: .seconds(2)) { !monitor.isRunning }
+        #expect(!monitor.isConnectedToService)
+    }
+
     @Test("with nothing happening the monitor uses (almost) no CPU")
     func idleMonitorUsesNoCPU() async throws {
         _ = try PCSCRig.requireService()
@@ -87,16 +127,18 @@ struct ReaderMonitorTests {
         _ = try await recorder.wait(for: "readerAdded") { $0 == .readerAdded(PCSCRig.reader) }
         try await Task.sleep(for: .milliseconds(300))
 
+        #expect(monitor.isConnectedToService, "the monitor must be waiting in pcscd, not backing off")
         let cpuBefore = processCPUTime()
         let wallBefore = ContinuousClock.now
         try await Task.sleep(for: .seconds(2))
         let cpu = processCPUTime() - cpuBefore
         let wall = ContinuousClock.now - wallBefore
         print("idle monitor: process CPU \(cpu) over \(wall)")
+        #expect(monitor.isConnectedToService)
         #expect(cpu < .milliseconds(40), "the whole test process used \(cpu) of CPU in \(wall) of idle monitoring")
     }
 
-    @Test("pcscd stopped and started again: readers reported removed, then added, without restarting the monitor")
+    @Test("pcscd killed and started again: card and readers reported removed, then added, without restarting the monitor")
     func recoversFromPCSCDRestart() async throws {
         _ = try PCSCRig.requireService()
         let runDir = PCSCRig.runningRunDir()
@@ -121,9 +163,10 @@ struct ReaderMonitorTests {
                 // Always leave pcscd running for everybody else.
                 _ = try? PCSCRig.pcscd("start", runDir: runDir)
             }
-            #expect(try PCSCRig.pcscd("stop", runDir: runDir) == 0)
+            #expect(try PCSCRig.pcscd("kill", runDir: runDir) == 0)
             let gone = try await recorder.wait(for: "readerRemoved", from: inserted.index) { $0 == .readerRemoved(PCSCRig.reader) }
-            print("pcscd stop → readerRemoved after \(gone.at - stoppedAt)")
+            print("pcscd kill → readerRemoved after \(gone.at - stoppedAt)")
+            #expect(gone.at - stoppedAt < .seconds(2))
             #expect(recorder.events[inserted.index..<gone.index].contains(.cardRemoved(reader: PCSCRig.reader)))
             #expect(!monitor.isConnectedToService)
             restartedAt = ContinuousClock.now

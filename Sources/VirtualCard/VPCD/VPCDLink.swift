@@ -14,7 +14,8 @@ import Darwin
 /// connects to it. Connecting is inserting the card, ``close()`` is removing it. Once connected, the link
 /// serves vpcd's requests on a thread of its own: power on/off and reset (no reply), get-ATR (reply: the
 /// emulator's ATR), and command APDUs (reply: the emulator's response, or nothing at all when the emulator
-/// returns `nil`, which makes a mute card).
+/// returns `nil`, which makes a mute card). The serving thread keeps the link alive while connected: call
+/// ``close()`` to remove the card; dropping the last reference to a connected link does not.
 ///
 /// ```swift
 /// let link = VPCDLink(port: 35973, emulator: card)
