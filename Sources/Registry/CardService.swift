@@ -18,6 +18,7 @@ public struct CardService: Sendable {
     @discardableResult
     public func issue(_ binding: CardBinding, to operatorId: String, initialPIN: PIN, expiresAt: Date? = nil,
                       by actor: String) throws(RegistryError) -> Card {
+        try registry.checkAuthorized(actor, .issueCard)
         let prepared = try prepare(binding, initialPIN: initialPIN)
         let now = registry.now
         return try registry.write { db in
@@ -126,6 +127,7 @@ public struct CardService: Sendable {
     /// for a blocked card, unblocks it. Refused for revoked, collected and destroyed cards.
     @discardableResult
     public func resetPIN(_ guid: CardGUID, newPIN: PIN, by actor: String) throws(RegistryError) -> Card {
+        try registry.checkAuthorized(actor, .resetPIN)
         let hash: String
         do {
             try registry.configuration.policy.check(newPIN)

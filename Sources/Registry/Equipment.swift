@@ -68,7 +68,7 @@ public struct Equipment: Sendable, Equatable, Codable {
 }
 
 /// One line of the ledger's append-only change record, written by database triggers.
-public struct EquipmentChangeRecord: Sendable, Equatable {
+public struct EquipmentChangeRecord: Sendable, Equatable, Encodable {
     /// What happened.
     public enum Action: String, Sendable, Codable {
         /// Added to the ledger.

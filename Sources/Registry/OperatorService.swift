@@ -216,4 +216,10 @@ extension Registry {
         try Authorization.require(act, by: acting, at: now)
         return acting
     }
+
+    /// The same check in a read transaction, before slow work (hashing a PIN) that a refused person
+    /// should not cause; the write transaction checks again.
+    func checkAuthorized(_ actor: String, _ act: AdministrativeAct) throws(RegistryError) {
+        _ = try read { try authorize($0, actor: actor, act) }
+    }
 }

@@ -13,7 +13,7 @@ public enum PINCheck: Sendable, Equatable {
 }
 
 /// A card's PIN state, for display (never the PIN or its hash).
-public struct PINStatus: Sendable, Equatable {
+public struct PINStatus: Sendable, Equatable, Encodable {
     /// Consecutive wrong entries so far.
     public let failures: Int
     /// Wrong entries left before the block.

@@ -20,7 +20,8 @@ import GRDB
 ///
 /// Writes run in `BEGIN IMMEDIATE` transactions with a busy timeout, so two processes (the gateway and
 /// the CLI) never interleave; a lock that outlasts the timeout, or a read-only database, is reported as
-/// `databaseLocked` or `databaseReadOnly` with nothing changed. The file is created with mode 0600.
+/// `databaseLocked` or `databaseReadOnly` with nothing changed. The file is created with mode 0600, and a
+/// file that group or others may access is refused (clause 8).
 public final class Registry: Sendable {
     /// File name used beside the history database.
     public static let defaultFileName = "registry.sqlite"
@@ -55,6 +56,15 @@ public final class Registry: Sendable {
                 throw RegistryError(.database, "registry database \(path) cannot be created: \(String(cString: strerror(errno)))")
             }
             close(fd)
+        }
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFREG else {
+                throw RegistryError(.database, "registry database \(path) is not a regular file (a link or a device is refused)")
+            }
+            guard info.st_mode & 0o077 == 0 else {
+                throw RegistryError(.database, String(format: "registry database %@ has mode %03o: only the service account may read it (clause 8); run: chmod 600 %@", path, info.st_mode & 0o777, path))
+            }
         }
         var config = Configuration()
         config.readonly = configuration.readOnly

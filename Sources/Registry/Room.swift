@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// A room with a door reader (clause 12).
-public struct Room: Sendable, Equatable {
+public struct Room: Sendable, Equatable, Encodable {
     /// Room id (letters, digits, `.`, `_`, `-`).
     public let id: String
     /// Display name (Japanese as written).

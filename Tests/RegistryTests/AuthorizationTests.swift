@@ -49,3 +49,12 @@ import Testing
         #expect(registryError { try f.registry.operators.add(NewOperator(id: "op3", name: "三"), by: "netadmin") }?.code == .roleNotPermitted)
     }
 }
+
+@Suite struct AuthorizationOrderTests {
+    @Test func theRoleIsCheckedBeforeThePINSoARefusedPersonLearnsNothingAboutIt() throws {
+        let f = try Fixture()
+        try f.registry.operators.add(NewOperator(id: "op1", name: "操作 一郎"), by: "admin")
+        let refused = registryError { try f.registry.cards.issue(Fixture.newCard(), to: "op1", initialPIN: PIN("123456"), by: "op1") }
+        #expect(refused?.code == .roleNotPermitted)
+    }
+}

@@ -31,7 +31,7 @@ import Testing
             #expect(error?.description.contains("nothing was changed") == true)
             try db.execute(sql: "ROLLBACK")
         }
-        #expect(registryError { try f.registry.operators.show("op1") }?.code == .unknownOperator)
+        #expect(registryError { _ = try f.registry.operators.show("op1") }?.code == .unknownOperator)
         try f.registry.operators.add(NewOperator(id: "op1", name: "操作 一郎"), by: "admin")
     }
 
@@ -44,15 +44,26 @@ import Testing
         #expect(error?.code == .databaseReadOnly)
         #expect(registryError { _ = try readOnly.pins.verify(card: card.guid, pin: PIN("000111")) }?.code == .databaseReadOnly)
         #expect(try f.registry.pins.status(card: card.guid).failures == 0)
-        #expect(registryError { try f.registry.operators.show("op2") }?.code == .unknownOperator)
+        #expect(registryError { _ = try f.registry.operators.show("op2") }?.code == .unknownOperator)
     }
 
     @Test func aDamagedFileIsReportedAsSuch() throws {
         let f = try Fixture()
         let path = f.folder + "/garbage.sqlite"
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         let error = registryError { _ = try Fixture.open(path: path, pepper: f.pepper, clock: f.clock) }
         #expect(error?.code == .database)
         #expect(error?.description.contains("damaged") == true)
+    }
+}
+
+@Suite struct RegistryFileModeTests {
+    @Test func aDatabaseFileOthersCanReadIsRefused() throws {
+        let f = try Fixture()
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: f.path)
+        let error = registryError { _ = try f.reopened() }
+        #expect(error?.code == .database)
+        #expect(error?.description.contains("chmod 600") == true)
     }
 }

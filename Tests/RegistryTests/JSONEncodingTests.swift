@@ -1,0 +1,27 @@
+import Credentials
+import Foundation
+import Testing
+@testable import Registry
+
+@Suite struct JSONEncodingTests {
+    @Test func aCardEncodesItsGUIDAndFingerprintButNoKeyBytes() throws {
+        let f = try Fixture()
+        let binding = try f.operatorWithCard("op1")
+        let card = try f.registry.cards.show(binding.guid)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(card), as: UTF8.self)
+        #expect(json.contains("\"guid\":\"\(binding.guid.hex)\""))
+        #expect(json.contains("\"fingerprint\":\"\(card.key.fingerprint)\""))
+        #expect(json.contains("\"status\":\"issued\""))
+        #expect(!json.contains("publicKey"))
+        #expect(!json.contains("scrypt"))
+    }
+
+    @Test func operatorsKeepTheirJapaneseNamesAndRoleNamesInJSON() throws {
+        let f = try Fixture()
+        let json = String(decoding: try JSONEncoder().encode(try f.registry.operators.show("admin")), as: UTF8.self)
+        #expect(json.contains("暗証 管理子"))
+        #expect(json.contains("pin-admin"))
+    }
+}
