@@ -9,7 +9,8 @@ public struct AdminSessionService: Sendable {
 
     /// Opens a session for a person who has just proved card + PIN. The caller has verified the card's
     /// challenge against its pinned key and the PIN with `PINService.verify`. Refuses an inactive person,
-    /// a card not theirs or not active, and someone with no administrative role.
+    /// a card not theirs or not usable, a card whose initial PIN was not yet changed, and someone with
+    /// no administrative role.
     public func open(operatorId: String, card guid: CardGUID) throws(RegistryError) -> (token: AdminSessionToken, session: AdminSession) {
         let now = registry.now
         let lifetime = registry.configuration.adminSessionLifetime
@@ -27,6 +28,9 @@ public struct AdminSessionService: Sendable {
                 throw RegistryError(.cardNotUsable, "card \(guid.short) is not \(operatorId)'s card")
             }
             try PINService.checkUsable(db, card, now: now)
+            guard try !PINService.credential(db, guid: guid).mustChange else {
+                throw RegistryError(.cardNotUsable, "the PIN of card \(guid.short) is an initial PIN; change it with `cardgate pin change` before logging in")
+            }
             let expires = now.addingTimeInterval(lifetime)
             try db.execute(sql: "INSERT INTO adminSession (tokenHash, operatorId, cardGuid, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?)",
                            arguments: [token.digest, operatorId, guid.hex, now, expires])

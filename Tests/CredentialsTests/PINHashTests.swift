@@ -49,6 +49,7 @@ import Testing
         "$scrypt$ln=40,r=8,p=1$EBESExQVFhcYGRobHB0eHw$0sJKCfQoUkdXnQbsAAoPKbA/f/SV98vFHDm/ZbZpU5Q",
         "$scrypt$ln=10,r=0,p=1$EBESExQVFhcYGRobHB0eHw$0sJKCfQoUkdXnQbsAAoPKbA/f/SV98vFHDm/ZbZpU5Q",
         "$scrypt$ln=10,r=8,p=99$EBESExQVFhcYGRobHB0eHw$0sJKCfQoUkdXnQbsAAoPKbA/f/SV98vFHDm/ZbZpU5Q",
+        "$scrypt$ln=22,r=32,p=1$EBESExQVFhcYGRobHB0eHw$0sJKCfQoUkdXnQbsAAoPKbA/f/SV98vFHDm/ZbZpU5Q",
         "$scrypt$ln=10,r=8,p=1$EBESExQVFhcYGRobHB0e$0sJKCfQoUkdXnQbsAAoPKbA/f/SV98vFHDm/ZbZpU5Q",
         "$scrypt$ln=10,r=8,p=1$EBESExQVFhcYGRobHB0eHw==$0sJKCfQoUkdXnQbsAAoPKbA/f/SV98vFHDm/ZbZpU5Q",
         "$scrypt$ln=10,r=8,p=1$EBESExQVFhcYGRobHB0eHx$0sJKCfQoUkdXnQbsAAoPKbA/f/SV98vFHDm/ZbZpU5Q",

@@ -55,6 +55,7 @@ import Testing
         try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin]), by: "admin")
         let card = Fixture.newCard()
         try f.registry.cards.issue(card, to: "admin2", initialPIN: PIN("7391046"), by: "admin")
+        try f.registry.pins.change(card: card.guid, current: PIN("7391046"), new: PIN("90817263"))
         let (first, _) = try f.registry.adminSessions.open(operatorId: "admin2", card: card.guid)
         try f.registry.cards.revoke(card.guid, reason: .lost, by: "admin")
         #expect(registryError { _ = try f.registry.adminSessions.validate(first) }?.code == .sessionUnknown)
@@ -71,5 +72,19 @@ import Testing
         #expect(try f.registry.adminSessions.endAll() == 2)
         #expect(registryError { _ = try f.registry.adminSessions.validate(a) }?.code == .sessionUnknown)
         #expect(registryError { _ = try f.registry.adminSessions.validate(b) }?.code == .sessionUnknown)
+    }
+}
+
+@Suite struct AdminSessionInitialPINTests {
+    @Test func noSessionUntilTheInitialPINIsChanged() throws {
+        let f = try Fixture()
+        try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin]), by: "admin")
+        let card = Fixture.newCard()
+        try f.registry.cards.issue(card, to: "admin2", initialPIN: PIN("7391046"), by: "admin")
+        let refused = registryError { _ = try f.registry.adminSessions.open(operatorId: "admin2", card: card.guid) }
+        #expect(refused?.code == .cardNotUsable)
+        #expect(refused?.description.contains("pin change") == true)
+        try f.registry.pins.change(card: card.guid, current: PIN("7391046"), new: PIN("90817263"))
+        #expect(try f.registry.adminSessions.open(operatorId: "admin2", card: card.guid).session.operatorId == "admin2")
     }
 }

@@ -1,6 +1,7 @@
 import Credentials
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 @testable import Registry
 
@@ -162,5 +163,27 @@ import Testing
 
     func storedHash(_ f: Fixture, _ guid: CardGUID) throws -> String {
         try DatabaseQueue(path: f.path).read { try String.fetchOne($0, sql: "SELECT hash FROM pinCredential WHERE cardGuid = ?", arguments: [guid.hex])! }
+    }
+}
+
+@Suite struct PINServiceConcurrencyTests {
+    @Test func parallelWrongGuessesAreAllCountedAndStopAtTheBlock() throws {
+        let f = try Fixture()
+        let card = try f.operatorWithCard("op1")
+        let results = Mutex<[PINCheck]>([])
+        let registry = f.registry
+        DispatchQueue.concurrentPerform(iterations: 10) { _ in
+            let outcome = try? registry.pins.verify(card: card.guid, pin: PIN("000111"))
+            results.withLock { $0.append(outcome ?? .accepted(mustChange: false)) }
+        }
+        let all = results.withLock { $0 }
+        #expect(all.count == 10)
+        #expect(!all.contains(.accepted(mustChange: false)) && !all.contains(.accepted(mustChange: true)))
+        #expect(all.filter { if case .rejected = $0 { true } else { false } }.count == 5)
+        #expect(all.filter { $0 == .blocked }.count == 5)
+        let status = try f.registry.pins.status(card: card.guid)
+        #expect(status.failures == 5)
+        #expect(status.blocked)
+        #expect(try f.registry.pins.verify(card: card.guid, pin: PIN("7391046")) == .blocked)
     }
 }
