@@ -12,7 +12,8 @@ public struct ScryptParameters: Sendable, Equatable, CustomStringConvertible {
     public let p: Int
 
     /// OWASP's minimum, used by default: N = 2^17, r = 8, p = 1 (128 MiB per hash). Measured on the
-    /// 2-core build machine in a release build: 317 ms at best, 367 ms median (10 hashes, busy machine).
+    /// 2-core build machine in a release build: 238–317 ms at best, 279–368 ms median over 10 hashes
+    /// (three runs, load average about 7).
     public static let `default` = ScryptParameters(checkedLogN: 17, r: 8, p: 1)
 
     /// Equivalent OWASP minimums (logN, p) at r = 8: parameters at least as strong as one of them pass.

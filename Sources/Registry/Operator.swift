@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// A person known to the gateway: an operator, and possibly an administrator of some kind.
-public struct Operator: Sendable, Equatable, Codable {
+public struct Operator: Sendable, Equatable, Encodable {
     /// Whether the record may be used.
     public enum Status: String, Sendable, Codable {
         /// In use.
@@ -31,6 +31,25 @@ public struct Operator: Sendable, Equatable, Codable {
     public let createdAt: Date
     /// When the record last changed.
     public var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, roles, status, validFrom, validTo, terminals, groups, createdAt, updatedAt
+    }
+
+    /// Encodes the record for `--json`, with roles, terminals and groups sorted.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(roles.sorted(), forKey: .roles)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(validFrom, forKey: .validFrom)
+        try container.encodeIfPresent(validTo, forKey: .validTo)
+        try container.encode(terminals.sorted(), forKey: .terminals)
+        try container.encode(groups.sorted(), forKey: .groups)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
 
     /// Active and within the validity period at `date`.
     public func isActive(at date: Date) -> Bool {

@@ -2,10 +2,10 @@ import Foundation
 
 /// Validation and formatting shared by the services.
 enum RegistryFormat {
-    /// `2026-11-02` in UTC, for messages.
+    /// `2026-11-02` in the machine's time zone (the site's, Asia/Tokyo), for messages.
     static func day(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = TimeZone.current
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }

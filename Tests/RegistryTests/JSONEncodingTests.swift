@@ -25,3 +25,16 @@ import Testing
         #expect(json.contains("pin-admin"))
     }
 }
+
+@Suite struct OperatorJSONTests {
+    @Test func rolesTerminalsAndGroupsAreSortedInJSON() throws {
+        let f = try Fixture()
+        try f.registry.operators.add(NewOperator(id: "multi", name: "多 役", roles: [.pinAdmin, .supervisor, .administrator, .operator],
+                                                 groups: ["z-team", "a-team"]), by: "admin")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(try f.registry.operators.show("multi")), as: UTF8.self)
+        #expect(json.contains(#""roles":["supervisor","administrator","pin-admin","operator"]"#))
+        #expect(json.contains(#""groups":["a-team","z-team"]"#))
+    }
+}
