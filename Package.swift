@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(name: "HistoryTests", dependencies: ["History"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Credentials", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         // End-to-end tests: real pcscd, the vcard and cardgate executables, real SQLite files.
