@@ -1,0 +1,194 @@
+import Foundation
+import GRDB
+
+/// Walks a chain in sequence order and recomputes everything: hashes, links, fields, checkpoint signatures
+/// and positions, year seals. Stops at the first problem.
+final class ChainVerifier {
+    let publicKey: CheckpointPublicKey
+    var expectedSequence: Int64 = 1
+    var previousHash = EventEncoding.genesis
+    var hashBeforePrevious: [UInt8]?
+    var previousTime = Int64.min
+    var previousSealHash = EventEncoding.genesis
+    var lastSealedYear = Int.min
+    var lastGoodCheckpoint: Int64 = 0
+    var eventsChecked: Int64 = 0
+    var checkpointsChecked = 0
+    var sealedYears: [Int] = []
+    /// Checkpoints from the copy file not yet matched to an event.
+    var copies: [Int64: Checkpoint]
+    /// Digests that `system.history.archived` and `system.history.purged` events claim, by year.
+    var archiveClaims: [Int: [UInt8]] = [:]
+    var purgeClaims: [Int: [UInt8]] = [:]
+
+    init(publicKey: CheckpointPublicKey, copies: [Checkpoint]) {
+        self.publicKey = publicKey
+        self.copies = Dictionary(copies.map { ($0.sequence, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static let columns = "seq, year, time, kind, result, actor, card, place, details, prev_hash, hash"
+
+    static func loadCheckpoints(_ db: Database, where clause: String = "", arguments: StatementArguments = []) throws -> [Int64: Checkpoint] {
+        var out: [Int64: Checkpoint] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT year, seq, head_hash, time, signature FROM checkpoints \(clause)", arguments: arguments) {
+            let cp = Checkpoint(year: row[0], sequence: row[1], headHash: [UInt8](row[2] as Data), timeMillis: row[3], signature: [UInt8](row[4] as Data))
+            out[cp.sequence] = cp
+        }
+        return out
+    }
+
+    /// Checks that a sealed year starts where it must and links to the seal before.
+    func beginSealedYear(_ seal: YearSeal) throws(VerifyFailure) {
+        guard seal.year > lastSealedYear else {
+            throw VerifyFailure(sequence: seal.firstSequence, problem: .seal, message: "seal of \(seal.year) is out of order")
+        }
+        guard constantTimeEqual(seal.previousSealHash, previousSealHash) else {
+            throw VerifyFailure(sequence: seal.firstSequence, problem: .seal, message: "seal of \(seal.year) does not link to the seal of the year before")
+        }
+        guard seal.firstSequence == expectedSequence else {
+            throw VerifyFailure(sequence: expectedSequence, problem: seal.firstSequence > expectedSequence ? .missingEvent : .seal,
+                                message: "year \(seal.year) should start at event \(expectedSequence) but its seal says \(seal.firstSequence)")
+        }
+    }
+
+    /// Checks the end of a sealed year against its seal, then moves on to the next year.
+    func endSealedYear(_ seal: YearSeal) throws(VerifyFailure) {
+        guard expectedSequence - 1 == seal.lastSequence else {
+            let missing = expectedSequence
+            throw VerifyFailure(sequence: missing, problem: expectedSequence <= seal.lastSequence ? .missingEvent : .seal,
+                                message: "year \(seal.year) ends at event \(missing - 1) but its seal says \(seal.lastSequence) (events \(missing)…\(seal.lastSequence) are missing)")
+        }
+        guard seal.count == seal.lastSequence - seal.firstSequence + 1, constantTimeEqual(seal.lastHash, previousHash) else {
+            throw VerifyFailure(sequence: seal.lastSequence, problem: .seal, message: "the seal of \(seal.year) does not match its last event \(seal.lastSequence)")
+        }
+        skipSealedYear(seal)
+    }
+
+    /// Accepts a purged year on the strength of its seal.
+    func skipSealedYear(_ seal: YearSeal) {
+        expectedSequence = seal.lastSequence + 1
+        previousHash = seal.hash
+        hashBeforePrevious = nil
+        previousSealHash = seal.hash
+        lastSealedYear = seal.year
+        sealedYears.append(seal.year)
+        for s in copies.keys where s >= seal.firstSequence && s <= seal.lastSequence { copies[s] = nil }
+    }
+
+    /// Walks the events of `db` selected by `clause`, in sequence order, against `checkpoints`
+    /// (removing those it meets). `year` pins a sealed year; nil means the open year after the last seal.
+    func walk(_ db: Database, where clause: String, arguments: StatementArguments, year: Int?,
+              checkpoints: inout [Int64: Checkpoint]) throws(VerifyFailure) {
+        do {
+            let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM events \(clause) ORDER BY seq", arguments: arguments)
+            while let row = try cursor.next() {
+                try check(row, year: year, checkpoints: &checkpoints)
+            }
+        } catch let f as VerifyFailure {
+            throw f
+        } catch {
+            throw VerifyFailure(sequence: expectedSequence, problem: .unverifiable, message: "events could not be read: \(error)")
+        }
+    }
+
+    private func check(_ row: Row, year sealedYear: Int?, checkpoints: inout [Int64: Checkpoint]) throws(VerifyFailure) {
+        let seq: Int64 = row[0]
+        guard seq == expectedSequence else {
+            throw VerifyFailure(sequence: expectedSequence, problem: .missingEvent,
+                                message: seq - expectedSequence == 1 ? "event \(expectedSequence) is missing" : "events \(expectedSequence)…\(seq - 1) are missing")
+        }
+        let year: Int = row[1]
+        let time: Int64 = row[2]
+        let kindText: String = row[3]
+        let resultText: String = row[4]
+        let actor: String? = row[5]
+        let card: String? = row[6]
+        let place: String? = row[7]
+        let details = [UInt8](row[8] as Data)
+        let storedPrevious = [UInt8](row[9] as Data)
+        let storedHash = [UInt8](row[10] as Data)
+
+        let encoding = EventEncoding.encode(sequence: seq, timeMillis: time, kind: kindText, result: resultText,
+                                            actor: actor, card: card, place: place, details: details)
+        let hash = EventEncoding.hash(previous: storedPrevious, encoding: encoding)
+        guard constantTimeEqual(storedPrevious, previousHash) else {
+            if let before = hashBeforePrevious, constantTimeEqual(storedPrevious, before) {
+                throw VerifyFailure(sequence: seq - 1, problem: .insertedEvent, message: "event \(seq - 1) was inserted: event \(seq) links to event \(seq - 2)")
+            }
+            throw VerifyFailure(sequence: seq, problem: .brokenLink, message: "event \(seq) does not link to \(seq == 1 ? "the genesis value" : "the event or seal before it")")
+        }
+        guard constantTimeEqual(hash, storedHash) else {
+            throw VerifyFailure(sequence: seq, problem: .hashMismatch, message: "event \(seq) does not match its hash: a field was changed")
+        }
+        // The hash is right; now the fields must make sense.
+        guard EventKind(rawValue: kindText) != nil, EventResult(rawValue: resultText) != nil else {
+            throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has an unknown kind or result")
+        }
+        guard let decoded = EventDetails.decode(details), (try? decoded.encoded()) == details else {
+            throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has details that are not canonical")
+        }
+        guard year == HistoryTime.year(ofMillis: time), time >= previousTime else {
+            throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has a time out of order or a year that does not match its time")
+        }
+        if let sealedYear {
+            guard year == sealedYear else {
+                throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) is in \(year) but lies in the sealed year \(sealedYear)")
+            }
+        } else if year <= lastSealedYear {
+            throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) is dated \(year), a year already sealed")
+        }
+        if kindText == EventKind.historyArchived.rawValue, let y = decoded.year, let d = decoded.digest { archiveClaims[y] = d }
+        if kindText == EventKind.historyPurged.rawValue, let y = decoded.year, let d = decoded.digest { purgeClaims[y] = d }
+
+        if let cp = checkpoints.removeValue(forKey: seq) {
+            try checkCheckpoint(cp, year: year, hash: hash, time: time, source: "checkpoint")
+            if let copy = copies.removeValue(forKey: seq) {
+                guard copy == cp else {
+                    throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the copied checkpoint at \(seq) differs from the one in the database")
+                }
+            }
+            lastGoodCheckpoint = seq
+        } else if let copy = copies.removeValue(forKey: seq) {
+            try checkCheckpoint(copy, year: year, hash: hash, time: time, source: "copied checkpoint")
+            throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the checkpoint at \(seq) is in the copy but was removed from the database")
+        }
+        hashBeforePrevious = previousHash
+        previousHash = hash
+        previousTime = time
+        expectedSequence = seq + 1
+        eventsChecked += 1
+    }
+
+    private func checkCheckpoint(_ cp: Checkpoint, year: Int, hash: [UInt8], time: Int64, source: String) throws(VerifyFailure) {
+        checkpointsChecked += 1
+        guard publicKey.isValid(signature: cp.signature, for: cp.message) else {
+            throw VerifyFailure(sequence: cp.sequence, problem: .checkpointSignature, message: "the \(source) at \(cp.sequence) has a signature that does not verify with key \(publicKey.fingerprint)")
+        }
+        guard cp.year == year, cp.timeMillis >= time else {
+            throw VerifyFailure(sequence: cp.sequence, problem: .checkpointPlace, message: "the \(source) at \(cp.sequence) was signed for year \(cp.year) but the event there is in \(year) or later than it")
+        }
+        guard constantTimeEqual(cp.headHash, hash) else {
+            throw VerifyFailure(sequence: lastGoodCheckpoint + 1, problem: .rewritten,
+                                message: "events \(lastGoodCheckpoint + 1)…\(cp.sequence) differ from what the \(source) at \(cp.sequence) signed: the chain was rewritten")
+        }
+    }
+
+    /// Checkpoints left over after the walk point past the end (truncation) or at nothing.
+    func checkLeftovers(_ checkpoints: [Int64: Checkpoint], source: String) throws(VerifyFailure) {
+        let last = expectedSequence - 1
+        if let beyond = (checkpoints.keys.filter { $0 > last }).max() {
+            throw VerifyFailure(sequence: last + 1, problem: .truncated,
+                                message: "the chain ends at \(last) but a \(source) signed event \(beyond): events \(last + 1)…\(beyond) were cut off")
+        }
+        if let stray = checkpoints.keys.min() {
+            throw VerifyFailure(sequence: stray, problem: .checkpointPlace, message: "a \(source) names event \(stray), which is not part of the chain")
+        }
+    }
+
+    func report(_ failure: VerifyFailure?) -> VerificationReport {
+        VerificationReport(intact: failure == nil, firstBadSequence: failure?.sequence, problem: failure?.problem,
+                           message: failure?.message ?? "history intact: \(eventsChecked) events, \(checkpointsChecked) checkpoint signatures, \(sealedYears.count) sealed years",
+                           eventsChecked: eventsChecked, checkpointsChecked: checkpointsChecked, sealedYears: sealedYears,
+                           lastSequence: expectedSequence - 1, unsignedEvents: expectedSequence - 1 - lastGoodCheckpoint)
+    }
+}
