@@ -32,8 +32,8 @@ public final class FixedClock: HistoryClock, @unchecked Sendable {
 
 /// Time conversions used by the store: milliseconds since 1970 UTC and calendar years in UTC.
 public enum HistoryTime {
-    /// Milliseconds since 1970-01-01T00:00:00Z, rounded down.
-    public static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// Milliseconds since 1970-01-01T00:00:00Z, to the nearest millisecond (so `millis(date(millis: m)) == m`).
+    public static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
     /// The date for some milliseconds since 1970.
     public static func date(millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
@@ -64,7 +64,10 @@ public enum HistoryTime {
 
     /// ISO 8601 text with milliseconds, UTC (`2026-11-26T16:22:40.123Z`).
     public static func iso(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let ms = millis(date)
+        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle())
+        return String(whole.dropLast()) + String(format: ".%03dZ", Int(ms - seconds * 1000))
     }
 
     /// Parses `YYYY-MM-DD` (midnight UTC) or a full ISO 8601 time.

@@ -10,6 +10,7 @@ struct CardGate: AsyncParsableCommand {
         version: CardGateVersion.current,
         subcommands: [
             // Each command group adds itself here, one line each.
+            HistoryCommand.self,
         ]
     )
 }
