@@ -40,7 +40,7 @@ public struct VerificationReport: Sendable, Codable, Equatable {
     public var message: String
     /// Events whose hash was recomputed.
     public var eventsChecked: Int64
-    /// Checkpoint signatures verified (database and copy).
+    /// Checkpoint signatures verified (a copied checkpoint equal to the database's is compared, not verified again).
     public var checkpointsChecked: Int
     /// Closed years whose seal was checked (archived, live or purged).
     public var sealedYears: [Int]
