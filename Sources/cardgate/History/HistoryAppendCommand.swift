@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import History
 
 /// `cardgate history append` (hidden): records events from a script or test; each is its own durable transaction.
@@ -17,6 +18,7 @@ struct HistoryAppendCommand: ParsableCommand {
     @Option var place: String?
     @Option(help: "The details' reason code.") var reason: String?
     @Option(help: "Append the event this many times, one transaction each.") var count: Int = 1
+    @Option(help: "Wait until this file exists before appending (lines up concurrent writers in tests).") var waitFor: String?
 
     func validate() throws {
         guard EventKind(rawValue: kind) != nil else { throw ValidationError("unknown kind \(kind)") }
@@ -28,6 +30,10 @@ struct HistoryAppendCommand: ParsableCommand {
         let store = try options.openForWriting()
         let event = NewEvent(kind: EventKind(rawValue: kind)!, result: EventResult(rawValue: result)!, actor: actor, card: card,
                              place: place, details: EventDetails(reason: reason))
+        if let waitFor {
+            let deadline = Date().addingTimeInterval(30)
+            while !FileManager.default.fileExists(atPath: waitFor) && Date() < deadline { usleep(2000) }
+        }
         for _ in 0..<count {
             let receipt = try orExit { () throws(HistoryError) in try store.append(event) }
             printOut("\(receipt.sequence)\n")
