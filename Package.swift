@@ -103,6 +103,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Durable appends and verification beside plain baselines: swift run -c release history-bench
+        .executableTarget(
+            name: "history-bench",
+            dependencies: ["History", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            path: "Benchmarks/History",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "APDUTests", dependencies: ["APDU"]),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard", "VirtualCard"]),
         .testTarget(name: "OperatorCardTests", dependencies: ["OperatorCard", "VirtualCard"]),

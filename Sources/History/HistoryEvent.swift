@@ -97,6 +97,13 @@ public enum EventEncoding {
         return w.bytes
     }
 
+    /// The bytes whose SHA-256 is the event's hash: previous hash ‖ canonical encoding (for auditors' tools).
+    public static func hashedBytes(of event: HistoryEvent) throws(HistoryError) -> [UInt8] {
+        event.previousHash + encode(sequence: event.sequence, timeMillis: HistoryTime.millis(event.time), kind: event.kind.rawValue,
+                                    result: event.result.rawValue, actor: event.actor, card: event.card, place: event.place,
+                                    details: try event.details.encoded())
+    }
+
     /// The chain hash of an encoded event.
     static func hash(previous: [UInt8], encoding: [UInt8]) -> [UInt8] {
         sha256Pair(previous, encoding)

@@ -78,6 +78,24 @@ public final class HistoryStore: Sendable {
         return receipt
     }
 
+    /// Records several events in one transaction (one disk sync for all), for imports and tools; the gateway
+    /// records each act with `append(_:)` so that each is durable before the act proceeds.
+    @discardableResult
+    public func append(contentsOf events: [NewEvent]) throws(HistoryError) -> [AppendReceipt] {
+        let (receipts, signed) = try write { db, key -> ([AppendReceipt], [Checkpoint]) in
+            var receipts: [AppendReceipt] = []
+            var signed: [Checkpoint] = []
+            for e in events {
+                let (r, s) = try self.appendLocked(db, e, key: key)
+                receipts.append(r)
+                signed += s
+            }
+            return (receipts, signed)
+        }
+        try copy(signed)
+        return receipts
+    }
+
     /// Signs a checkpoint at the current head if the head is not covered yet (for a timer in the daemon,
     /// and `cardgate history checkpoint`). Returns nil when there is nothing new to sign.
     @discardableResult
