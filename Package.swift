@@ -67,6 +67,8 @@ let package = Package(
             dependencies: [
                 "Secrets",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The raw SQLite API, for the verify loop only (reads columns without copying them).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Walks a chain in sequence order and recomputes everything: hashes, links, fields, checkpoint signatures
 /// and positions, year seals. Stops at the first problem.
@@ -80,9 +82,29 @@ final class ChainVerifier {
     func walk(_ db: Database, where clause: String, arguments: StatementArguments, year: Int?,
               checkpoints: inout [Int64: Checkpoint]) throws(VerifyFailure) {
         do {
-            let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM events \(clause) ORDER BY seq", arguments: arguments)
-            while let row = try cursor.next() {
-                try check(row, year: year, checkpoints: &checkpoints)
+            let statement = try db.makeStatement(sql: "SELECT \(Self.columns) FROM events \(clause) ORDER BY seq")
+            try statement.setArguments(arguments)
+            let handle = statement.handle
+            defer { sqlite3_reset(handle) }
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1024)
+            var previous = Hash32(previousHash)
+            var beforePrevious = hashBeforePrevious.map(Hash32.init)
+            defer {
+                previousHash = previous.bytes
+                hashBeforePrevious = beforePrevious?.bytes
+            }
+            while true {
+                let rc = sqlite3_step(handle)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else {
+                    throw VerifyFailure(sequence: expectedSequence, problem: .unverifiable,
+                                        message: "events could not be read: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))")
+                }
+                let row = RawEvent(handle)
+                let hash = try check(row, year: year, previous: previous, beforePrevious: beforePrevious, buffer: &buffer, checkpoints: &checkpoints)
+                beforePrevious = previous
+                previous = hash
             }
         } catch let f as VerifyFailure {
             throw f
@@ -91,42 +113,40 @@ final class ChainVerifier {
         }
     }
 
-    private func check(_ row: Row, year sealedYear: Int?, checkpoints: inout [Int64: Checkpoint]) throws(VerifyFailure) {
-        let seq: Int64 = row[0]
+    private func check(_ row: RawEvent, year sealedYear: Int?, previous: Hash32, beforePrevious: Hash32?, buffer: inout [UInt8],
+                       checkpoints: inout [Int64: Checkpoint]) throws(VerifyFailure) -> Hash32 {
+        let seq = row.sequence
         guard seq == expectedSequence else {
             throw VerifyFailure(sequence: expectedSequence, problem: .missingEvent,
                                 message: seq - expectedSequence == 1 ? "event \(expectedSequence) is missing" : "events \(expectedSequence)…\(seq - 1) are missing")
         }
-        let year: Int = row[1]
-        let time: Int64 = row[2]
-        let kindText: String = row[3]
-        let resultText: String = row[4]
-        let actor: String? = row[5]
-        let card: String? = row[6]
-        let place: String? = row[7]
-        let details = [UInt8](row[8] as Data)
-        let storedPrevious = [UInt8](row[9] as Data)
-        let storedHash = [UInt8](row[10] as Data)
-
-        let encoding = EventEncoding.encode(sequence: seq, timeMillis: time, kind: kindText, result: resultText,
-                                            actor: actor, card: card, place: place, details: details)
-        let hash = EventEncoding.hash(previous: storedPrevious, encoding: encoding)
-        guard constantTimeEqual(storedPrevious, previousHash) else {
-            if let before = hashBeforePrevious, constantTimeEqual(storedPrevious, before) {
+        guard row.previous.count == 32, row.hash.count == 32 else {
+            throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has a hash that is not 32 bytes")
+        }
+        row.encode(into: &buffer)
+        var h = SHA256()
+        h.update(bufferPointer: row.previous)
+        buffer.withUnsafeBytes { h.update(bufferPointer: $0) }
+        let hash = Hash32(h.finalize())
+        let storedPrevious = Hash32(row.previous.baseAddress!)
+        guard storedPrevious == previous else {
+            if let beforePrevious, storedPrevious == beforePrevious {
                 throw VerifyFailure(sequence: seq - 1, problem: .insertedEvent, message: "event \(seq - 1) was inserted: event \(seq) links to event \(seq - 2)")
             }
             throw VerifyFailure(sequence: seq, problem: .brokenLink, message: "event \(seq) does not link to \(seq == 1 ? "the genesis value" : "the event or seal before it")")
         }
-        guard constantTimeEqual(hash, storedHash) else {
+        guard hash == Hash32(row.hash.baseAddress!) else {
             throw VerifyFailure(sequence: seq, problem: .hashMismatch, message: "event \(seq) does not match its hash: a field was changed")
         }
         // The hash is right; now the fields must make sense.
-        guard EventKind(rawValue: kindText) != nil, EventResult(rawValue: resultText) != nil else {
+        guard let kind = row.knownKind, row.knownResult else {
             throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has an unknown kind or result")
         }
-        guard let decoded = EventDetails.decode(details), (try? decoded.encoded()) == details else {
+        guard row.detailsLookCanonical else {
             throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has details that are not canonical")
         }
+        let time = row.time
+        let year = Int(row.year)
         guard year == HistoryTime.year(ofMillis: time), time >= previousTime else {
             throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has a time out of order or a year that does not match its time")
         }
@@ -137,26 +157,27 @@ final class ChainVerifier {
         } else if year <= lastSealedYear {
             throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) is dated \(year), a year already sealed")
         }
-        if kindText == EventKind.historyArchived.rawValue, let y = decoded.year, let d = decoded.digest { archiveClaims[y] = d }
-        if kindText == EventKind.historyPurged.rawValue, let y = decoded.year, let d = decoded.digest { purgeClaims[y] = d }
-
-        if let cp = checkpoints.removeValue(forKey: seq) {
-            try checkCheckpoint(cp, year: year, hash: hash, time: time, source: "checkpoint")
-            if let copy = copies.removeValue(forKey: seq) {
-                guard copy == cp else {
-                    throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the copied checkpoint at \(seq) differs from the one in the database")
-                }
-            }
-            lastGoodCheckpoint = seq
-        } else if let copy = copies.removeValue(forKey: seq) {
-            try checkCheckpoint(copy, year: year, hash: hash, time: time, source: "copied checkpoint")
-            throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the checkpoint at \(seq) is in the copy but was removed from the database")
+        if kind == .historyArchived || kind == .historyPurged, let decoded = EventDetails.decode(row.details), let y = decoded.year, let d = decoded.digest {
+            if kind == .historyArchived { archiveClaims[y] = d } else { purgeClaims[y] = d }
         }
-        hashBeforePrevious = previousHash
-        previousHash = hash
+        do {
+            if let cp = checkpoints.removeValue(forKey: seq) {
+                try checkCheckpoint(cp, year: year, hash: hash.bytes, time: time, source: "checkpoint")
+                if let copy = copies.removeValue(forKey: seq) {
+                    guard copy == cp else {
+                        throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the copied checkpoint at \(seq) differs from the one in the database")
+                    }
+                }
+                lastGoodCheckpoint = seq
+            } else if let copy = copies.removeValue(forKey: seq) {
+                try checkCheckpoint(copy, year: year, hash: hash.bytes, time: time, source: "copied checkpoint")
+                throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the checkpoint at \(seq) is in the copy but was removed from the database")
+            }
+        }
         previousTime = time
         expectedSequence = seq + 1
         eventsChecked += 1
+        return hash
     }
 
     private func checkCheckpoint(_ cp: Checkpoint, year: Int, hash: [UInt8], time: Int64, source: String) throws(VerifyFailure) {

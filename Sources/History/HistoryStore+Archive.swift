@@ -39,7 +39,7 @@ extension HistoryStore {
                 throw HistoryError(.refused, "no events were recorded in \(year)")
             }
             var signed: [Checkpoint] = []
-            let seal = try Self.sealYear(of: head, after: try Self.seals(db).last, now: HistoryTime.millis(now), key: key, db, signed: &signed)
+            let seal = try Self.sealYear(of: head, after: try Self.lastSeal(db), now: HistoryTime.millis(now), key: key, db, signed: &signed)
             return (seal, signed)
         }
         try copy(signed)

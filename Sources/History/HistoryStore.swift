@@ -158,6 +158,13 @@ public final class HistoryStore: Sendable {
         }
     }
 
+    static func lastSeal(_ db: Database) throws -> YearSeal? {
+        let sql = "SELECT year, first_seq, last_seq, count, last_hash, prev_seal_hash FROM seals ORDER BY year DESC LIMIT 1"
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: sql)) else { return nil }
+        return YearSeal(year: r[0], firstSequence: r[1], lastSequence: r[2], count: r[3],
+                        lastHash: [UInt8](r[4] as Data), previousSealHash: [UInt8](r[5] as Data))
+    }
+
     static func insert(_ cp: Checkpoint, _ db: Database) throws {
         try db.cachedStatement(sql: "INSERT INTO checkpoints (seq, year, time, head_hash, signature) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [cp.sequence, cp.year, cp.timeMillis, Data(cp.headHash), Data(cp.signature)])
@@ -189,7 +196,7 @@ public final class HistoryStore: Sendable {
         let now = HistoryTime.millis(clock.now())
         var signed: [Checkpoint] = []
         let head = try Self.head(db)
-        let lastSeal = try Self.seals(db, where: "WHERE year = (SELECT MAX(year) FROM seals)").last
+        let lastSeal = try Self.lastSeal(db)
         // Times never go backwards along the chain, and never fall into a year already sealed.
         var time = max(now, head?.time ?? now)
         if let lastSeal, HistoryTime.year(ofMillis: time) <= lastSeal.year {
