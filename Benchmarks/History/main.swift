@@ -1,5 +1,5 @@
 // history-bench: durable appends and verification beside their plain baselines, on this machine, in one run.
-// Run with: swift run -c release history-bench [events-for-append] [events-for-verify]
+// Run with: swift run -c release history-bench [events-for-append] [events-for-verify] [verify-rounds]
 import Crypto
 import Foundation
 import GRDB
@@ -8,6 +8,7 @@ import History
 let appendCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 2000 : 2000
 let verifyCount = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 300_000 : 300_000
 let rounds = 3
+let verifyRounds = CommandLine.arguments.count > 3 ? Int(CommandLine.arguments[3]) ?? 3 : 3
 
 let root = NSTemporaryDirectory() + "history-bench-\(UUID().uuidString)"
 try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -95,7 +96,7 @@ try big.forEachEvent(matching: EventFilter()) { inputs.append(try EventEncoding.
 let totalBytes = inputs.reduce(0) { $0 + $1.count }
 var verifyTime = Double.infinity, hashTime = Double.infinity
 var report: VerificationReport?
-for _ in 0..<rounds {
+for _ in 0..<verifyRounds {
     hashTime = min(hashTime, seconds {
         var x: UInt8 = 0
         for b in inputs { x ^= SHA256.hash(data: b).withUnsafeBytes { $0[0] } }

@@ -77,60 +77,85 @@ final class ChainVerifier {
         for s in copies.keys where s >= seal.firstSequence && s <= seal.lastSequence { copies[s] = nil }
     }
 
+    /// The state the verify loop carries from one event to the next, held in locals for speed.
+    private struct LoopState {
+        var expected: Int64
+        var previous: Hash32
+        var beforePrevious: Hash32?
+        var previousTime: Int64
+        var checked: Int64 = 0
+    }
+
     /// Walks the events of `db` selected by `clause`, in sequence order, against `checkpoints`
     /// (removing those it meets). `year` pins a sealed year; nil means the open year after the last seal.
     func walk(_ db: Database, where clause: String, arguments: StatementArguments, year: Int?,
               checkpoints: inout [Int64: Checkpoint]) throws(VerifyFailure) {
+        var state = LoopState(expected: expectedSequence, previous: Hash32(previousHash), beforePrevious: hashBeforePrevious.map(Hash32.init),
+                              previousTime: previousTime)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RawEvent.maximumEncodingSize, alignment: 8)
+        defer {
+            buffer.deallocate()
+            expectedSequence = state.expected
+            previousHash = state.previous.bytes
+            hashBeforePrevious = state.beforePrevious?.bytes
+            previousTime = state.previousTime
+            eventsChecked += state.checked
+        }
+        // Positions that carry a checkpoint (database or copy), in order, so most events cost one comparison.
+        let marks = Set(checkpoints.keys).union(copies.keys).sorted()
+        var nextMark = 0
         do {
             let statement = try db.makeStatement(sql: "SELECT \(Self.columns) FROM events \(clause) ORDER BY seq")
             try statement.setArguments(arguments)
             let handle = statement.handle
             defer { sqlite3_reset(handle) }
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(1024)
-            var previous = Hash32(previousHash)
-            var beforePrevious = hashBeforePrevious.map(Hash32.init)
-            defer {
-                previousHash = previous.bytes
-                hashBeforePrevious = beforePrevious?.bytes
-            }
             while true {
                 let rc = sqlite3_step(handle)
                 if rc == SQLITE_DONE { break }
                 guard rc == SQLITE_ROW else {
-                    throw VerifyFailure(sequence: expectedSequence, problem: .unverifiable,
+                    throw VerifyFailure(sequence: state.expected, problem: .unverifiable,
                                         message: "events could not be read: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))")
                 }
                 let row = RawEvent(handle)
-                let hash = try check(row, year: year, previous: previous, beforePrevious: beforePrevious, buffer: &buffer, checkpoints: &checkpoints)
-                beforePrevious = previous
-                previous = hash
+                let (hash, kind) = try check(row, year: year, state: state, buffer: buffer)
+                while nextMark < marks.count && marks[nextMark] < row.sequence { nextMark += 1 }
+                if nextMark < marks.count && marks[nextMark] == row.sequence {
+                    try checkpointsAt(row.sequence, year: Int(row.year), hash: hash, time: row.time, checkpoints: &checkpoints)
+                }
+                if kind == .historyArchived || kind == .historyPurged, let d = EventDetails.decode(row.details), let y = d.year, let digest = d.digest {
+                    if kind == .historyArchived { archiveClaims[y] = digest } else { purgeClaims[y] = digest }
+                }
+                state.beforePrevious = state.previous
+                state.previous = hash
+                state.previousTime = row.time
+                state.expected = row.sequence + 1
+                state.checked += 1
             }
         } catch let f as VerifyFailure {
             throw f
         } catch {
-            throw VerifyFailure(sequence: expectedSequence, problem: .unverifiable, message: "events could not be read: \(error)")
+            throw VerifyFailure(sequence: state.expected, problem: .unverifiable, message: "events could not be read: \(error)")
         }
     }
 
-    private func check(_ row: RawEvent, year sealedYear: Int?, previous: Hash32, beforePrevious: Hash32?, buffer: inout [UInt8],
-                       checkpoints: inout [Int64: Checkpoint]) throws(VerifyFailure) -> Hash32 {
+    /// Checks one row against the state; returns its recomputed hash and kind.
+    private func check(_ row: RawEvent, year sealedYear: Int?, state: LoopState,
+                       buffer: UnsafeMutableRawBufferPointer) throws(VerifyFailure) -> (Hash32, EventKind) {
         let seq = row.sequence
-        guard seq == expectedSequence else {
-            throw VerifyFailure(sequence: expectedSequence, problem: .missingEvent,
-                                message: seq - expectedSequence == 1 ? "event \(expectedSequence) is missing" : "events \(expectedSequence)…\(seq - 1) are missing")
+        guard seq == state.expected else {
+            throw VerifyFailure(sequence: state.expected, problem: .missingEvent,
+                                message: seq - state.expected == 1 ? "event \(state.expected) is missing" : "events \(state.expected)…\(seq - 1) are missing")
         }
-        guard row.previous.count == 32, row.hash.count == 32 else {
-            throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has a hash that is not 32 bytes")
+        guard row.previous.count == 32, row.hash.count == 32, let length = row.encode(into: buffer) else {
+            throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has a hash that is not 32 bytes or a field larger than append writes")
         }
-        row.encode(into: &buffer)
         var h = SHA256()
         h.update(bufferPointer: row.previous)
-        buffer.withUnsafeBytes { h.update(bufferPointer: $0) }
+        h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
         let hash = Hash32(h.finalize())
         let storedPrevious = Hash32(row.previous.baseAddress!)
-        guard storedPrevious == previous else {
-            if let beforePrevious, storedPrevious == beforePrevious {
+        guard storedPrevious == state.previous else {
+            if let before = state.beforePrevious, storedPrevious == before {
                 throw VerifyFailure(sequence: seq - 1, problem: .insertedEvent, message: "event \(seq - 1) was inserted: event \(seq) links to event \(seq - 2)")
             }
             throw VerifyFailure(sequence: seq, problem: .brokenLink, message: "event \(seq) does not link to \(seq == 1 ? "the genesis value" : "the event or seal before it")")
@@ -145,9 +170,8 @@ final class ChainVerifier {
         guard row.detailsLookCanonical else {
             throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has details that are not canonical")
         }
-        let time = row.time
         let year = Int(row.year)
-        guard year == HistoryTime.year(ofMillis: time), time >= previousTime else {
+        guard year == HistoryTime.year(ofMillis: row.time), row.time >= state.previousTime else {
             throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has a time out of order or a year that does not match its time")
         }
         if let sealedYear {
@@ -157,27 +181,23 @@ final class ChainVerifier {
         } else if year <= lastSealedYear {
             throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) is dated \(year), a year already sealed")
         }
-        if kind == .historyArchived || kind == .historyPurged, let decoded = EventDetails.decode(row.details), let y = decoded.year, let d = decoded.digest {
-            if kind == .historyArchived { archiveClaims[y] = d } else { purgeClaims[y] = d }
-        }
-        do {
-            if let cp = checkpoints.removeValue(forKey: seq) {
-                try checkCheckpoint(cp, year: year, hash: hash.bytes, time: time, source: "checkpoint")
-                if let copy = copies.removeValue(forKey: seq) {
-                    guard copy == cp else {
-                        throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the copied checkpoint at \(seq) differs from the one in the database")
-                    }
+        return (hash, kind)
+    }
+
+    /// Checks the database and copied checkpoints that name event `seq`.
+    private func checkpointsAt(_ seq: Int64, year: Int, hash: Hash32, time: Int64, checkpoints: inout [Int64: Checkpoint]) throws(VerifyFailure) {
+        if let cp = checkpoints.removeValue(forKey: seq) {
+            try checkCheckpoint(cp, year: year, hash: hash.bytes, time: time, source: "checkpoint")
+            if let copy = copies.removeValue(forKey: seq) {
+                guard copy == cp else {
+                    throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the copied checkpoint at \(seq) differs from the one in the database")
                 }
-                lastGoodCheckpoint = seq
-            } else if let copy = copies.removeValue(forKey: seq) {
-                try checkCheckpoint(copy, year: year, hash: hash.bytes, time: time, source: "copied checkpoint")
-                throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the checkpoint at \(seq) is in the copy but was removed from the database")
             }
+            lastGoodCheckpoint = seq
+        } else if let copy = copies.removeValue(forKey: seq) {
+            try checkCheckpoint(copy, year: year, hash: hash.bytes, time: time, source: "copied checkpoint")
+            throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the checkpoint at \(seq) is in the copy but was removed from the database")
         }
-        previousTime = time
-        expectedSequence = seq + 1
-        eventsChecked += 1
-        return hash
     }
 
     private func checkCheckpoint(_ cp: Checkpoint, year: Int, hash: [UInt8], time: Int64, source: String) throws(VerifyFailure) {

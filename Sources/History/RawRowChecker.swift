@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 import GRDB
 import GRDBSQLite
@@ -68,40 +69,54 @@ struct RawEvent {
         hash = blob(10)
     }
 
-    /// Writes the canonical encoding (see `EventEncoding`) into `out`, reusing its storage.
-    func encode(into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
-        out.append(EventEncoding.version)
-        appendU64(UInt64(bitPattern: sequence), &out)
-        appendU64(UInt64(bitPattern: time), &out)
-        appendField(kind, &out)
-        appendField(result, &out)
-        for f in [actor, card, place] {
-            if let f { out.append(1); appendField(f, &out) } else { out.append(0) }
+    /// Largest encoding the verify loop accepts; anything larger cannot have been written by `append`.
+    static let maximumEncodingSize = 4096
+
+    /// Writes the canonical encoding (see `EventEncoding`) into `out` and returns its length, or nil if a field
+    /// is larger than `append` ever writes.
+    func encode(into out: UnsafeMutableRawBufferPointer) -> Int? {
+        let sizes = kind.count + result.count + (actor?.count ?? 0) + (card?.count ?? 0) + (place?.count ?? 0) + details.count
+        guard sizes + 40 <= out.count, sizes + 40 <= Self.maximumEncodingSize else { return nil }
+        var o = 0
+        out[o] = EventEncoding.version; o += 1
+        out.storeBytes(of: UInt64(bitPattern: sequence).bigEndian, toByteOffset: o, as: UInt64.self); o += 8
+        out.storeBytes(of: UInt64(bitPattern: time).bigEndian, toByteOffset: o, as: UInt64.self); o += 8
+        func field(_ f: UnsafeRawBufferPointer) {
+            out[o] = UInt8(truncatingIfNeeded: f.count >> 8)
+            out[o + 1] = UInt8(truncatingIfNeeded: f.count)
+            o += 2
+            if let base = f.baseAddress, f.count > 0 {
+                (out.baseAddress! + o).copyMemory(from: base, byteCount: f.count)
+                o += f.count
+            }
         }
-        appendField(details, &out)
-    }
-
-    private func appendU64(_ v: UInt64, _ out: inout [UInt8]) {
-        withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) }
-    }
-
-    private func appendField(_ f: UnsafeRawBufferPointer, _ out: inout [UInt8]) {
-        out.append(UInt8(truncatingIfNeeded: f.count >> 8))
-        out.append(UInt8(truncatingIfNeeded: f.count))
-        if f.count > 0 { out.append(contentsOf: f) }
+        func optional(_ f: UnsafeRawBufferPointer?) {
+            if let f { out[o] = 1; o += 1; field(f) } else { out[o] = 0; o += 1 }
+        }
+        field(kind)
+        field(result)
+        optional(actor)
+        optional(card)
+        optional(place)
+        field(details)
+        return o
     }
 
     /// The kind, if it is one of the vocabulary.
     var knownKind: EventKind? {
+        guard let base = kind.baseAddress else { return nil }
         for (bytes, k) in RawEvent.kinds where bytes.count == kind.count {
-            if bytes.withUnsafeBytes({ $0.elementsEqual(kind) }) { return k }
+            if bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base, kind.count) }) == 0 { return k }
         }
         return nil
     }
 
     var knownResult: Bool {
-        RawEvent.results.contains { r in r.count == result.count && r.withUnsafeBytes { $0.elementsEqual(result) } }
+        guard let base = result.baseAddress else { return false }
+        for r in RawEvent.results where r.count == result.count {
+            if r.withUnsafeBytes({ memcmp($0.baseAddress!, base, result.count) }) == 0 { return true }
+        }
+        return false
     }
 
     static let kinds: [([UInt8], EventKind)] = EventKind.allCases.map { (Array($0.rawValue.utf8), $0) }
@@ -125,13 +140,46 @@ struct RawEvent {
             case .outsideGrantedHours: guard len == 1, d[i] <= 1 else { return false }
             case .digest: guard len == 32 else { return false }
             case .reason, .operation, .record, .session, .program:
-                guard len >= 1, len <= EventDetails.maximumTextBytes,
-                      String(validating: UnsafeRawBufferPointer(rebasing: d[i..<(i + len)]), as: UTF8.self) != nil else { return false }
-                for j in i..<(i + len) where d[j] < 0x20 || d[j] == 0x7F || (d[j] == 0xC2 && j + 1 < i + len && (0x80...0x9F).contains(d[j + 1])) {
-                    return false
-                }
+                guard len >= 1, len <= EventDetails.maximumTextBytes, Self.isCleanUTF8(UnsafeRawBufferPointer(rebasing: d[i..<(i + len)])) else { return false }
             }
             i += len
+        }
+        return true
+    }
+}
+
+extension RawEvent {
+    /// Valid UTF-8 (no overlongs, no surrogates, at most U+10FFFF) without control characters (Cc).
+    static func isCleanUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c < 0x80 {
+                if c < 0x20 || c == 0x7F { return false }
+                i += 1
+                continue
+            }
+            let need: Int
+            var scalar: UInt32
+            switch c {
+            case 0xC2...0xDF: need = 1; scalar = UInt32(c & 0x1F)
+            case 0xE0...0xEF: need = 2; scalar = UInt32(c & 0x0F)
+            case 0xF0...0xF4: need = 3; scalar = UInt32(c & 0x07)
+            default: return false
+            }
+            guard i + need < n else { return false }
+            for k in 1...need {
+                let cc = b[i + k]
+                guard cc & 0xC0 == 0x80 else { return false }
+                scalar = scalar << 6 | UInt32(cc & 0x3F)
+            }
+            switch need {
+            case 1: if scalar < 0xA0 { return false } // U+0080…U+009F are C1 controls
+            case 2: if scalar < 0x800 || (0xD800...0xDFFF).contains(scalar) { return false }
+            default: if scalar < 0x10000 || scalar > 0x10FFFF { return false }
+            }
+            i += need + 1
         }
         return true
     }
