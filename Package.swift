@@ -108,7 +108,10 @@ let package = Package(
         // Durable appends and verification beside plain baselines: swift run -c release history-bench
         .executableTarget(
             name: "history-bench",
-            dependencies: ["History", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "History", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Benchmarks/History",
             swiftSettings: strict
         ),

@@ -19,6 +19,11 @@ final class ChainVerifier {
     var sealedYears: [Int] = []
     /// Checkpoints from the copy file not yet matched to an event.
     var copies: [Int64: Checkpoint]
+    /// When false, the walk starts mid-chain (a chunk of a parallel walk): the first event's stored link and
+    /// time are taken as given and recorded in `entryPrevious` and `entryTime`, to be checked when the chunks join.
+    var anchored = true
+    var entryPrevious: [UInt8]?
+    var entryTime: Int64?
     /// Digests that `system.history.archived` and `system.history.purged` events claim, by year.
     var archiveClaims: [Int: [UInt8]] = [:]
     var purgeClaims: [Int: [UInt8]] = [:]
@@ -117,6 +122,13 @@ final class ChainVerifier {
                                         message: "events could not be read: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))")
                 }
                 let row = RawEvent(handle)
+                if !anchored, row.previous.count == 32 {
+                    anchored = true
+                    state.previous = Hash32(row.previous.baseAddress!)
+                    state.previousTime = row.time
+                    entryPrevious = state.previous.bytes
+                    entryTime = row.time
+                }
                 let (hash, kind) = try check(row, year: year, state: state, buffer: buffer)
                 while nextMark < marks.count && marks[nextMark] < row.sequence { nextMark += 1 }
                 if nextMark < marks.count && marks[nextMark] == row.sequence {
@@ -209,9 +221,14 @@ final class ChainVerifier {
             throw VerifyFailure(sequence: cp.sequence, problem: .checkpointPlace, message: "the \(source) at \(cp.sequence) was signed for year \(cp.year) but the event there is in \(year) or later than it")
         }
         guard constantTimeEqual(cp.headHash, hash) else {
-            throw VerifyFailure(sequence: lastGoodCheckpoint + 1, problem: .rewritten,
-                                message: "events \(lastGoodCheckpoint + 1)…\(cp.sequence) differ from what the \(source) at \(cp.sequence) signed: the chain was rewritten")
+            throw Self.rewritten(after: lastGoodCheckpoint, at: cp.sequence, source: source)
         }
+    }
+
+    static func rewritten(after lastGood: Int64, at checkpoint: Int64, source: String = "checkpoint") -> VerifyFailure {
+        VerifyFailure(sequence: lastGood + 1, problem: .rewritten,
+                      message: "events \(lastGood + 1)…\(checkpoint) differ from what the \(source) at \(checkpoint) signed: the chain was rewritten",
+                      checkpoint: checkpoint)
     }
 
     /// Checkpoints left over after the walk point past the end (truncation) or at nothing.

@@ -65,6 +65,11 @@ public enum HistoryExport {
 
     /// Verifies an export: chain, checkpoints, seals; a sealed year without events must be backed by a purge event.
     public static func verify(_ path: String, publicKey: CheckpointPublicKey) -> VerificationReport {
+        verify(path, publicKey: publicKey, policy: .automatic)
+    }
+
+    static func verify(_ path: String, publicKey: CheckpointPublicKey, policy: WalkPolicy) -> VerificationReport {
+        let open: @Sendable () throws -> DatabaseQueue = { try DatabaseQueue(path: path, configuration: HistoryStore.databaseConfiguration(busyTimeout: 1, readonly: true)) }
         let v = ChainVerifier(publicKey: publicKey, copies: [])
         do {
             let db = try DatabaseQueue(path: path, configuration: HistoryStore.databaseConfiguration(busyTimeout: 1, readonly: true))
@@ -80,10 +85,10 @@ public enum HistoryExport {
                         skipped.append(seal)
                         continue
                     }
-                    try v.walk(db, where: "WHERE seq BETWEEN ? AND ?", arguments: [seal.firstSequence, seal.lastSequence], year: seal.year, checkpoints: &cps)
+                    try v.walk(db, open: open, where: "WHERE seq BETWEEN ? AND ?", arguments: [seal.firstSequence, seal.lastSequence], year: seal.year, checkpoints: &cps, policy: policy)
                     try v.endSealedYear(seal)
                 }
-                try v.walk(db, where: "WHERE seq > ?", arguments: [seals.last?.lastSequence ?? 0], year: nil, checkpoints: &cps)
+                try v.walk(db, open: open, where: "WHERE seq > ?", arguments: [seals.last?.lastSequence ?? 0], year: nil, checkpoints: &cps, policy: policy)
                 try v.checkLeftovers(cps.filter { s, _ in !skipped.contains { $0.firstSequence <= s && s <= $0.lastSequence } }, source: "checkpoint in the export")
                 let lastSkipped = skipped.map(\.year).max() ?? Int.min
                 for seal in skipped {

@@ -9,6 +9,11 @@ extension HistoryStore {
     ///   - publicKey: the key to check signatures with; by default the public half of the loaded signing key.
     ///   - checkpointCopy: the copy file to compare with; by default the configured one.
     public func verify(publicKey: CheckpointPublicKey? = nil, checkpointCopy: String? = nil) -> VerificationReport {
+        verify(publicKey: publicKey, checkpointCopy: checkpointCopy, policy: .automatic)
+    }
+
+    /// `verify` with a chosen split over threads (tests force small chunks).
+    func verify(publicKey: CheckpointPublicKey?, checkpointCopy: String?, policy: WalkPolicy) -> VerificationReport {
         guard let key = publicKey ?? signingKey?.publicKey else {
             return ChainVerifier.unverifiable("no public key: give the signing key file or --public-key")
         }
@@ -30,7 +35,7 @@ extension HistoryStore {
                 if copyMissing, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM checkpoints") ?? 0 > 0 {
                     throw VerifyFailure(sequence: nil, problem: .checkpointMissing, message: "the checkpoint copy \(copyPath!) is missing although checkpoints were signed")
                 }
-                try self.verifyLive(db, verifier)
+                try self.verifyLive(db, verifier, policy)
             }
         } catch let failure as VerifyFailure {
             return verifier.report(failure)
@@ -40,7 +45,9 @@ extension HistoryStore {
         return verifier.report(nil)
     }
 
-    private func verifyLive(_ db: Database, _ v: ChainVerifier) throws {
+    private func verifyLive(_ db: Database, _ v: ChainVerifier, _ policy: WalkPolicy) throws {
+        let path = configuration.databasePath
+        let open: @Sendable () throws -> DatabaseQueue = { try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 10, readonly: true)) }
         let seals = try Self.seals(db)
         var archives: [Int: (file: String, digest: [UInt8])] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT year, file, file_sha256 FROM archives") {
@@ -56,14 +63,14 @@ extension HistoryStore {
                 }
                 v.skipSealedYear(seal)
             } else if let archive = archives[seal.year] {
-                try verifyArchive(year: seal.year, seal: seal, file: archive.file, digest: archive.digest, v)
+                try verifyArchive(year: seal.year, seal: seal, file: archive.file, digest: archive.digest, v, policy)
                 try v.endSealedYear(seal)
             } else {
-                try v.walk(db, where: "WHERE seq BETWEEN ? AND ?", arguments: [seal.firstSequence, seal.lastSequence], year: seal.year, checkpoints: &live)
+                try v.walk(db, open: open, where: "WHERE seq BETWEEN ? AND ?", arguments: [seal.firstSequence, seal.lastSequence], year: seal.year, checkpoints: &live, policy: policy)
                 try v.endSealedYear(seal)
             }
         }
-        try v.walk(db, where: "WHERE seq > ?", arguments: [seals.last?.lastSequence ?? 0], year: nil, checkpoints: &live)
+        try v.walk(db, open: open, where: "WHERE seq > ?", arguments: [seals.last?.lastSequence ?? 0], year: nil, checkpoints: &live, policy: policy)
         try v.checkLeftovers(live, source: "checkpoint in the database")
         try v.checkLeftovers(v.copies, source: "copied checkpoint")
         let lastPurged = purged.max() ?? Int.min
@@ -87,7 +94,7 @@ extension HistoryStore {
         }
     }
 
-    private func verifyArchive(year: Int, seal: YearSeal, file: String, digest: [UInt8], _ v: ChainVerifier) throws {
+    private func verifyArchive(year: Int, seal: YearSeal, file: String, digest: [UInt8], _ v: ChainVerifier, _ policy: WalkPolicy) throws {
         let path = (configuration.archiveDirectory as NSString).appendingPathComponent(file)
         guard FileManager.default.fileExists(atPath: path) else {
             throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "the archive of \(year) (\(path)) is missing")
@@ -101,7 +108,8 @@ extension HistoryStore {
                 throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "the archive of \(year) holds a seal that differs from the live one")
             }
             var cps = try ChainVerifier.loadCheckpoints(adb)
-            try v.walk(adb, where: "", arguments: [], year: year, checkpoints: &cps)
+            let open: @Sendable () throws -> DatabaseQueue = { try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true)) }
+            try v.walk(adb, open: open, where: "", arguments: [], year: year, checkpoints: &cps, policy: policy)
             try v.checkLeftovers(cps, source: "checkpoint in the archive of \(year)")
         }
     }

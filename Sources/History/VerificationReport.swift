@@ -55,4 +55,6 @@ struct VerifyFailure: Error {
     let sequence: Int64?
     let problem: VerificationReport.Problem
     let message: String
+    /// For `.rewritten`: the checkpoint that signed another head.
+    var checkpoint: Int64? = nil
 }

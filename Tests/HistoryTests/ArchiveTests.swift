@@ -55,6 +55,8 @@ import Testing
         #expect(try store.events(matching: EventFilter(from: date(2024, 1, 1), to: date(2025, 1, 1))).count == 3)
         let r = store.verify()
         #expect(r.intact && r.sealedYears == [2024, 2025] && r.eventsChecked == 7)
+        let split = store.verify(publicKey: nil, checkpointCopy: nil, policy: WalkPolicy(minimumEvents: 1, maximumChunks: 2))
+        #expect(split.intact && split.eventsChecked == 7 && split.checkpointsChecked == r.checkpointsChecked)
         // The year 2025 is closed now too, and can follow.
         _ = try store.archive(year: 2025)
         #expect(store.verify().intact)
@@ -146,6 +148,8 @@ import Testing
         try f.sqlite3("DROP TRIGGER events_no_update; UPDATE events SET place = 'elsewhere' WHERE seq = 5;", database: path)
         let bad = HistoryExport.verify(path, publicKey: key)
         #expect(bad.firstBadSequence == 5 && bad.problem == .hashMismatch)
+        let split = HistoryExport.verify(path, publicKey: key, policy: WalkPolicy(minimumEvents: 1, maximumChunks: 2))
+        #expect(split.firstBadSequence == 5 && split.problem == .hashMismatch)
     }
 
     @Test func anExportMissingAWholeYearWithoutAPurgeRecordIsRefused() throws {

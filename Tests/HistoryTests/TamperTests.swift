@@ -17,7 +17,14 @@ import Testing
         #expect(store.verify().intact)
     }
 
-    func verify() throws -> VerificationReport { try f.store().verify() }
+    /// Verifies on one thread and split into three chunks (borders at 8 and 15); both must say the same.
+    func verify(sourceLocation: SourceLocation = #_sourceLocation) throws -> VerificationReport {
+        let store = try f.store()
+        let one = store.verify(publicKey: nil, checkpointCopy: nil, policy: .sequential)
+        let split = store.verify(publicKey: nil, checkpointCopy: nil, policy: WalkPolicy(minimumEvents: 1, maximumChunks: 3))
+        #expect(split.intact == one.intact && split.firstBadSequence == one.firstBadSequence && split.problem == one.problem, "split: \(split.message) / one thread: \(one.message)", sourceLocation: sourceLocation)
+        return one
+    }
 
     @Test func intactHistoryVerifies() throws {
         let r = try verify()
@@ -106,6 +113,18 @@ import Testing
         FileManager.default.createFile(atPath: f.dir + "/empty-copy", contents: Data())
         let noCopy = try HistoryStore(configuration: f.configuration, signingKey: f.key).verify(checkpointCopy: f.dir + "/empty-copy")
         #expect(noCopy.firstBadSequence == 12 && noCopy.problem == .checkpointSignature)
+    }
+
+    @Test func eventsMissingAtAChunkBorderAreFound() throws {
+        try f.sqlite3("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq IN (14, 15);")
+        let r = try verify()
+        #expect(r.firstBadSequence == 14 && r.problem == .missingEvent)
+    }
+
+    @Test func aChangedFieldRightAfterAChunkBorderIsFound() throws {
+        try f.sqlite3("DROP TRIGGER events_no_update; UPDATE events SET card = 'CLONE' WHERE seq = 15;")
+        let r = try verify()
+        #expect(r.firstBadSequence == 15 && r.problem == .hashMismatch)
     }
 
     @Test func aCheckpointDeletedFromTheDatabaseButKeptInTheCopyIsFound() throws {
