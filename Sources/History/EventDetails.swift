@@ -126,7 +126,7 @@ public struct EventDetails: Equatable, Hashable, Sendable {
         guard !s.isEmpty, s.utf8.count <= maximumTextBytes else {
             throw HistoryError(.invalidEvent, "details \(field) must be 1…\(maximumTextBytes) UTF-8 bytes")
         }
-        guard !s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard RawEvent.isCleanText(s) else {
             throw HistoryError(.invalidEvent, "details \(field) contains a control character")
         }
     }

@@ -35,7 +35,7 @@ public struct NewEvent: Sendable, Equatable {
             guard !value.isEmpty, value.utf8.count <= Self.maximumIdentifierBytes else {
                 throw HistoryError(.invalidEvent, "\(name) must be 1…\(Self.maximumIdentifierBytes) UTF-8 bytes")
             }
-            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            guard RawEvent.isCleanText(value) else {
                 throw HistoryError(.invalidEvent, "\(name) contains a control character")
             }
         }

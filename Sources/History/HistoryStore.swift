@@ -195,12 +195,20 @@ public final class HistoryStore: Sendable {
         let details = try event.details.encoded()
         let now = HistoryTime.millis(clock.now())
         var signed: [Checkpoint] = []
-        let head = try Self.head(db)
-        let lastSeal = try Self.lastSeal(db)
-        // Times never go backwards along the chain, and never fall into a year already sealed.
+        // One statement reads the head, the last checkpoint and the last sealed year.
+        let state = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT e.seq, e.time, e.year, e.hash,
+                   (SELECT seq FROM checkpoints ORDER BY seq DESC LIMIT 1),
+                   (SELECT time FROM checkpoints ORDER BY seq DESC LIMIT 1),
+                   (SELECT year FROM seals ORDER BY year DESC LIMIT 1)
+            FROM (SELECT 1) LEFT JOIN (SELECT seq, time, year, hash FROM events ORDER BY seq DESC LIMIT 1) AS e
+            """))!
+        let head: Head? = (state[0] as Int64?).map { Head(seq: $0, time: state[1], year: state[2], hash: [UInt8](state[3] as Data)) }
+        var last: (sequence: Int64, time: Int64)? = (state[4] as Int64?).map { ($0, state[5]) }
+        let lastSealYear: Int? = state[6]
         var time = max(now, head?.time ?? now)
-        if let lastSeal, HistoryTime.year(ofMillis: time) <= lastSeal.year {
-            time = max(time, HistoryTime.millis(HistoryTime.startOfYear(lastSeal.year + 1)))
+        if let lastSealYear, HistoryTime.year(ofMillis: time) <= lastSealYear {
+            time = max(time, HistoryTime.millis(HistoryTime.startOfYear(lastSealYear + 1)))
         }
         let year = HistoryTime.year(ofMillis: time)
         let seq: Int64
@@ -208,12 +216,14 @@ public final class HistoryStore: Sendable {
         if let head {
             seq = head.seq + 1
             if head.year < year {
+                let lastSeal = lastSealYear == nil ? nil : try Self.lastSeal(db)
                 let seal = lastSeal?.year == head.year ? lastSeal! : try Self.sealYear(of: head, after: lastSeal, now: now, key: key, db, signed: &signed)
+                if let cp = signed.last { last = (cp.sequence, cp.timeMillis) }
                 previous = seal.hash
             } else {
                 previous = head.hash
             }
-        } else if let lastSeal {
+        } else if lastSealYear != nil, let lastSeal = try Self.lastSeal(db) {
             seq = lastSeal.lastSequence + 1
             previous = lastSeal.hash
         } else {
@@ -229,7 +239,6 @@ public final class HistoryStore: Sendable {
             """).execute(arguments: [seq, year, time, event.kind.rawValue, event.result.rawValue, event.actor, event.card,
                                      event.place, Data(details), Data(previous), Data(hash)])
         var checkpoint: Checkpoint?
-        let last = try Self.lastCheckpoint(db)
         if last == nil || seq - last!.sequence >= Int64(configuration.checkpointEveryEvents)
             || time - last!.time >= Int64(configuration.checkpointEveryMinutes) * 60_000 {
             let cp = try Checkpoint.sign(year: year, sequence: seq, headHash: hash, timeMillis: time, key: key)

@@ -149,6 +149,12 @@ struct RawEvent {
 }
 
 extension RawEvent {
+    /// Whether a string has no control character (Unicode category Cc: U+0000…U+001F, U+007F…U+009F).
+    static func isCleanText(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { isCleanUTF8(UnsafeRawBufferPointer($0)) }
+    }
+
     /// Valid UTF-8 (no overlongs, no surrogates, at most U+10FFFF) without control characters (Cc).
     static func isCleanUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
         var i = 0

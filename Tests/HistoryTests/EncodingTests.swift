@@ -55,3 +55,19 @@ import Testing
         #expect(EventKind.allCases.allSatisfy { ["auth", "session", "door", "operation", "admin", "ledger", "system"].contains($0.family) })
     }
 }
+
+@Suite struct TextCheckTests {
+    @Test(arguments: [("山田太郎", true), ("op-0042", true), ("a\u{7}b", false), ("tab\there", false), ("del\u{7F}", false),
+                      ("c1\u{85}", false), ("nbsp\u{A0}", true), ("emoji 🚪", true)])
+    func controlCharactersAreFoundLikeUnicodeCategoryCc(text: String, clean: Bool) {
+        #expect(RawEvent.isCleanText(text) == clean)
+        #expect(clean == !text.unicodeScalars.contains { $0.properties.generalCategory == .control })
+    }
+
+    @Test func malformedUTF8IsRefused() {
+        for bytes: [UInt8] in [[0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE3, 0x81], [0x80]] {
+            #expect(!bytes.withUnsafeBytes { RawEvent.isCleanUTF8($0) }, "\(bytes)")
+        }
+        #expect(Array("日本".utf8).withUnsafeBytes { RawEvent.isCleanUTF8($0) })
+    }
+}
