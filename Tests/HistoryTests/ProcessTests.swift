@@ -104,6 +104,24 @@ struct CardGateTool {
         #expect(plain.first == UInt8(ascii: "s"))
     }
 
+    @Test func anExportVerifiesWithOnlyThePublicKeyFromTheCommandLine() throws {
+        let tool = try CardGateTool()
+        let f = try HistoryFixture(every: 7)
+        try f.fill(try f.store(), 12)
+        let export = f.dir + "/audit.sqlite"
+        let (made, _) = try tool.run(["history", "export", "--output", export] + options(f))
+        #expect(made == 0)
+        let (_, keyOut) = try tool.run(["history", "public-key"] + options(f))
+        let hex = String(decoding: keyOut, as: UTF8.self).split(separator: "\n")[0]
+        #expect(hex.count == 64)
+        // The auditor has only the file and the public key.
+        let (ok, text) = try tool.run(["history", "verify", "--export", export, "--public-key", String(hex)])
+        #expect(ok == 0 && String(decoding: text, as: UTF8.self).contains("12 events"))
+        try f.sqlite3("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 3;", database: export)
+        let (bad, badText) = try tool.run(["history", "verify", "--export", export, "--public-key", String(hex)])
+        #expect(bad == 1 && String(decoding: badText, as: UTF8.self).contains("DAMAGED at 3"))
+    }
+
     @Test func initKeyCreatesAKeyOnlyTheOwnerCanRead() throws {
         let tool = try CardGateTool()
         let dir = NSTemporaryDirectory() + "history-key-\(UUID().uuidString)"
