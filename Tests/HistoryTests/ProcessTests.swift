@@ -52,7 +52,7 @@ struct CardGateTool {
             try tool.start(["history", "append", "--kind", "operation", "--actor", "proc-\(i)", "--count", String(each), "--wait-for", go] + options(f))
         }
         usleep(300_000)
-        FileManager.default.createFile(atPath: go, contents: Data())
+        _ = FileManager.default.createFile(atPath: go, contents: Data())
         var printed: [Int] = []
         for (p, out) in running {
             let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

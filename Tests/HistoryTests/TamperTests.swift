@@ -110,7 +110,7 @@ import Testing
         try f.sqlite3("DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET seq = 12 WHERE seq = 11;")
         let r = try verify()
         #expect(r.firstBadSequence == 11 && r.problem == .checkpointMissing) // the copy still has it at 11
-        FileManager.default.createFile(atPath: f.dir + "/empty-copy", contents: Data())
+        _ = FileManager.default.createFile(atPath: f.dir + "/empty-copy", contents: Data())
         let noCopy = try HistoryStore(configuration: f.configuration, signingKey: f.key).verify(checkpointCopy: f.dir + "/empty-copy")
         #expect(noCopy.firstBadSequence == 12 && noCopy.problem == .checkpointSignature)
     }
