@@ -112,4 +112,25 @@ import Testing
         #expect(try store.events(matching: EventFilter(limit: 2)).map(\.sequence) == [1, 2])
         #expect { try store.events(matching: EventFilter(kinds: ["door.teleport"])) } throws: { ($0 as? HistoryError)?.code == .invalidEvent }
     }
+
+    @Test func checkpointNowSignsTheHeadOnceAndTheBatchAppendKeepsOneChain() throws {
+        let f = try HistoryFixture(every: 1000)
+        let store = try f.store()
+        let receipts = try store.append(contentsOf: (0..<5).map { NewEvent(kind: .operation, result: .success, actor: "op-\($0)") })
+        #expect(receipts.map(\.sequence) == [1, 2, 3, 4, 5])
+        let cp = try #require(try store.checkpoint())
+        #expect(cp.sequence == 5 && cp.headHash == receipts[4].hash)
+        #expect(try store.checkpoint() == nil)
+        #expect(try CheckpointCopy.read(f.configuration.checkpointCopyPath!).map(\.sequence) == [1, 5])
+        let r = store.verify()
+        #expect(r.intact && r.unsignedEvents == 0)
+    }
+
+    @Test func aFailedCheckpointCopyIsReportedAfterTheEventIsKept() throws {
+        var f = try HistoryFixture(every: 1)
+        f.configuration.checkpointCopyPath = f.dir + "/no-such-folder/copy.txt"
+        let store = try f.store()
+        #expect { try store.append(NewEvent(kind: .operation, result: .success)) } throws: { ($0 as? HistoryError)?.code == .checkpointCopy }
+        #expect(try store.events().count == 1) // recorded, but the caller was told to deny
+    }
 }
