@@ -142,10 +142,11 @@ extension HistoryStore {
         }
         for c in candidates {
             let path = (configuration.archiveDirectory as NSString).appendingPathComponent(c.file)
-            if FileManager.default.fileExists(atPath: path) {
-                guard constantTimeEqual(try sha256(fileAt: path), c.digest) else {
-                    throw HistoryError(.archive, "the archive of \(c.seal.year) does not match its recorded digest; investigate before pruning")
-                }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw HistoryError(.archive, "the archive of \(c.seal.year) (\(path)) is missing; run cardgate history verify and investigate before pruning")
+            }
+            guard constantTimeEqual(try sha256(fileAt: path), c.digest) else {
+                throw HistoryError(.archive, "the archive of \(c.seal.year) does not match its recorded digest; investigate before pruning")
             }
         }
         for c in candidates {

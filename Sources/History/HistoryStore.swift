@@ -26,8 +26,11 @@ public final class HistoryStore: Sendable {
 
     /// Opens (creating if needed) the live database. `signingKey` is needed to append, archive and prune;
     /// reading and verifying work without it.
+    ///
+    /// With `mustExist`, a missing database file is an error instead of a new, empty history (for readers
+    /// such as `verify`, where an empty history would pass).
     public init(configuration: HistoryConfiguration, signingKey: CheckpointSigningKey?,
-                clock: any HistoryClock = SystemClock()) throws(HistoryError) {
+                clock: any HistoryClock = SystemClock(), mustExist: Bool = false) throws(HistoryError) {
         try configuration.validate()
         self.configuration = configuration
         self.signingKey = signingKey
@@ -40,6 +43,9 @@ public final class HistoryStore: Sendable {
             }
         }
         let isNew = !FileManager.default.fileExists(atPath: path)
+        if isNew && mustExist {
+            throw HistoryError(.storage, "there is no history database at \(path); check --database or CARDGATE_DATABASE")
+        }
         do {
             queue = try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: configuration.busyTimeoutSeconds))
             if isNew { chmod(path, 0o600) }

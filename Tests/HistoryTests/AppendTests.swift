@@ -57,6 +57,13 @@ import Testing
         #expect { try HistoryStore.open(f.configuration) } throws: { ($0 as? HistoryError)?.code == .signingKey && "\($0)".contains("chmod 600") }
     }
 
+    @Test func readersRefuseAMissingDatabaseInsteadOfCreatingAnEmptyOne() throws {
+        var f = try HistoryFixture()
+        f.configuration.databasePath = f.dir + "/elsewhere/history.sqlite"
+        #expect { try HistoryStore(configuration: f.configuration, signingKey: nil, mustExist: true) } throws: { ($0 as? HistoryError)?.code == .storage }
+        #expect(!FileManager.default.fileExists(atPath: f.configuration.databasePath))
+    }
+
     @Test func retentionBelowSevenYearsIsRefused() throws {
         var f = try HistoryFixture()
         f.configuration.retentionYears = 6

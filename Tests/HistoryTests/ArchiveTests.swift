@@ -81,6 +81,16 @@ import Testing
         #expect(r.problem == .archive && r.firstBadSequence == 1 && r.message.contains("missing"))
     }
 
+    @Test func pruneRefusesAYearWhoseArchiveFileIsMissing() throws {
+        let (f, clock, store) = try history([2019, 2020])
+        clock.set(date(2021, 1, 5))
+        _ = try store.archive(year: 2019)
+        try FileManager.default.removeItem(atPath: f.configuration.archivePath(year: 2019))
+        clock.set(date(2030, 1, 1))
+        #expect { try store.prune(before: 2020) } throws: { ($0 as? HistoryError)?.code == .archive }
+        #expect(try store.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events WHERE kind = 'system.history.purged'") } == 0)
+    }
+
     @Test func pruneRefusesAYearOnlySixYearsAnd364DaysOld() throws {
         let (_, clock, store) = try history([2019, 2020, 2021])
         clock.set(date(2022, 1, 5))

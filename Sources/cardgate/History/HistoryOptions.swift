@@ -37,9 +37,9 @@ struct HistoryOptions: ParsableArguments {
         try orExit { () throws(HistoryError) in try HistoryStore.open(configuration) }
     }
 
-    /// Opens the store without needing the signing key.
+    /// Opens an existing store without needing the signing key.
     func openForReading() throws -> HistoryStore {
-        try orExit { () throws(HistoryError) in try HistoryStore(configuration: configuration, signingKey: nil) }
+        try orExit { () throws(HistoryError) in try HistoryStore(configuration: configuration, signingKey: nil, mustExist: true) }
     }
 }
 
