@@ -47,7 +47,8 @@ public struct EventFilter: Sendable, Equatable {
         return out
     }
 
-    /// The WHERE clause and its arguments (parameterised; no value is ever pasted into SQL).
+    /// What follows `SELECT … FROM events`: index hint, WHERE clause and order, with the arguments
+    /// (parameterised; no value is ever pasted into SQL).
     func sql() throws(HistoryError) -> (String, StatementArguments) {
         var conditions: [String] = []
         var args: [(any DatabaseValueConvertible)?] = []
@@ -62,7 +63,11 @@ public struct EventFilter: Sendable, Equatable {
         if let from { conditions.append("time >= ?"); args.append(HistoryTime.millis(from)) }
         if let to { conditions.append("time < ?"); args.append(HistoryTime.millis(to)) }
         let clause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return (clause, StatementArguments(args))
+        // A period alone: read it through the time index. Times never decrease along the chain, so time order
+        // is sequence order and no sort is needed (without this, SQLite may scan the whole table).
+        let onlyPeriod = actor == nil && card == nil && place == nil && kinds.isEmpty && result == nil && (from != nil || to != nil)
+        if onlyPeriod { return ("INDEXED BY events_time \(clause) ORDER BY time, seq", StatementArguments(args)) }
+        return (clause + " ORDER BY seq", StatementArguments(args))
     }
 
     /// Whether a year may hold selected events.

@@ -53,7 +53,7 @@ extension HistoryStore {
 
     private static func scan(_ db: Database, _ clause: String, _ arguments: StatementArguments, _ remaining: inout Int,
                              _ body: (HistoryEvent) throws -> Bool) throws -> Bool {
-        let cursor = try Row.fetchCursor(db, sql: "SELECT \(ChainVerifier.columns) FROM events \(clause) ORDER BY seq", arguments: arguments)
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(ChainVerifier.columns) FROM events \(clause)", arguments: arguments)
         while let row = try cursor.next() {
             guard try body(try HistoryEvent(row: row)) else { return false }
             remaining -= 1

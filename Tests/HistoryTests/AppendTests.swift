@@ -140,4 +140,17 @@ import Testing
         #expect { try store.append(NewEvent(kind: .operation, result: .success)) } throws: { ($0 as? HistoryError)?.code == .checkpointCopy }
         #expect(try store.events().count == 1) // recorded, but the caller was told to deny
     }
+
+    @Test(arguments: [EventFilter(actor: "op-1", from: date(2026, 1, 1)), EventFilter(card: "C1"), EventFilter(place: "電算室", kinds: ["door.*"]),
+                      EventFilter(kinds: ["auth.pin.failed"], from: date(2026, 4, 1), to: date(2026, 5, 1)), EventFilter(from: date(2026, 4, 1))])
+    func filteredQueriesUseAnIndexNotATableScan(filter: EventFilter) throws {
+        let f = try HistoryFixture()
+        let store = try f.store()
+        let (clause, arguments) = try filter.sql()
+        let plan = try store.queue.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM events \(clause)", arguments: arguments).map { $0["detail"] as String }
+        }.joined(separator: " | ")
+        #expect(plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"), "\(plan)")
+        #expect(!plan.contains("SCAN events\u{20}") && !plan.hasSuffix("SCAN events"), "\(plan)")
+    }
 }

@@ -74,6 +74,25 @@ struct CardGateTool {
         #expect(try CheckpointCopy.read(f.configuration.checkpointCopyPath!).count == report.checkpointsChecked)
     }
 
+    @Test func aWriterKilledMidAppendLeavesAnIntactChain() throws {
+        let tool = try CardGateTool()
+        let f = try HistoryFixture(every: 7)
+        _ = try f.store()
+        let (p, out) = try tool.start(["history", "append", "--kind", "operation", "--count", "100000"] + options(f))
+        usleep(400_000)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").compactMap { Int($0) }
+        let store = try f.store()
+        let report = store.verify()
+        #expect(report.intact, "\(report.message)")
+        // Every sequence number the writer was told about is in the chain (it was durable before it was printed).
+        #expect(Int64(printed.last ?? 0) <= report.lastSequence && report.lastSequence > 0)
+        #expect(try store.queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+        // And the next writer carries on the same chain.
+        #expect(try store.append(NewEvent(kind: .systemStart, result: .success)).sequence == report.lastSequence + 1)
+    }
+
     @Test func verifyCommandExitsZeroWhenIntactAndOneNamingTheSequenceWhenChanged() throws {
         let tool = try CardGateTool()
         let f = try HistoryFixture(every: 7)
