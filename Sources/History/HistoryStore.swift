@@ -68,7 +68,12 @@ public final class HistoryStore: Sendable {
         c.busyMode = .timeout(busyTimeout)
         c.label = "history"
         c.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            if readonly {
+                // Readers (verify chunks, archives, exports) map the file instead of copying pages through read().
+                try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            } else {
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
         }
         return c
     }

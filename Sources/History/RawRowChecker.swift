@@ -50,7 +50,9 @@ struct RawEvent {
             return UnsafeRawBufferPointer(start: p.map(UnsafeRawPointer.init), count: Int(sqlite3_column_bytes(s, i)))
         }
         func optionalText(_ i: Int32) -> UnsafeRawBufferPointer? {
-            sqlite3_column_type(s, i) == SQLITE_NULL ? nil : text(i)
+            // NULL gives a null pointer; an empty text gives a pointer to "" (never stored, but told apart).
+            guard let p = sqlite3_column_text(s, i) else { return nil }
+            return UnsafeRawBufferPointer(start: UnsafeRawPointer(p), count: Int(sqlite3_column_bytes(s, i)))
         }
         func blob(_ i: Int32) -> UnsafeRawBufferPointer {
             let p = sqlite3_column_blob(s, i)
