@@ -95,7 +95,7 @@ var inputs: [[UInt8]] = []
 inputs.reserveCapacity(verifyCount)
 try big.forEachEvent(matching: EventFilter()) { inputs.append(try EventEncoding.hashedBytes(of: $0)); return true }
 let totalBytes = inputs.reduce(0) { $0 + $1.count }
-var verifyTime = Double.infinity, hashTime = Double.infinity, readTime = Double.infinity
+var verifyTime = Double.infinity, hashTime = Double.infinity, readTime = Double.infinity, oneThreadTime = Double.infinity
 var report: VerificationReport?
 for _ in 0..<verifyRounds {
     hashTime = min(hashTime, seconds {
@@ -104,6 +104,7 @@ for _ in 0..<verifyRounds {
         if x == 0x5A { print("") } // keeps the loop from being optimised away
     })
     verifyTime = min(verifyTime, seconds { report = big.verify() })
+    oneThreadTime = min(oneThreadTime, seconds { _ = big.verify(threads: 1) })
     // The floor under any verifier: SQLite stepping through the same rows and touching every column.
     readTime = min(readTime, try seconds {
         let q = try DatabaseQueue(path: "\(root)/big.sqlite")
@@ -126,5 +127,6 @@ guard let report, report.intact, report.eventsChecked == Int64(verifyCount) else
 let vRate = Double(verifyCount) / verifyTime, hRate = Double(verifyCount) / hashTime
 print(String(format: "verify   history.verify: %8.0f events/s (%.1f MB/s)   plain SHA-256 of the same bytes: %8.0f events/s (%.1f MB/s)   ratio %.2f (target ≥ 0.50)",
              vRate, Double(totalBytes) / verifyTime / 1e6, hRate, Double(totalBytes) / hashTime / 1e6, vRate / hRate))
+print(String(format: "         history.verify on one thread: %8.0f events/s   ratio %.2f", Double(verifyCount) / oneThreadTime, Double(verifyCount) / oneThreadTime / hRate))
 print(String(format: "         plain SQLite read of the same rows, one thread, no hashing: %8.0f rows/s (verify splits long chains over %d threads)", Double(verifyCount) / readTime, min(4, ProcessInfo.processInfo.activeProcessorCount)))
 print(String(format: "         %d events, %.0f bytes hashed per event on average, %d checkpoint signatures", verifyCount, Double(totalBytes) / Double(verifyCount), report.checkpointsChecked))

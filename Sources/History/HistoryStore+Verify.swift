@@ -8,8 +8,11 @@ extension HistoryStore {
     /// - Parameters:
     ///   - publicKey: the key to check signatures with; by default the public half of the loaded signing key.
     ///   - checkpointCopy: the copy file to compare with; by default the configured one.
-    public func verify(publicKey: CheckpointPublicKey? = nil, checkpointCopy: String? = nil) -> VerificationReport {
-        verify(publicKey: publicKey, checkpointCopy: checkpointCopy, policy: .automatic)
+    ///   - threads: split chains of 100,000 events or more over this many threads; by default the number of
+    ///     cores (at most 4). 1 verifies on the calling thread only.
+    public func verify(publicKey: CheckpointPublicKey? = nil, checkpointCopy: String? = nil, threads: Int? = nil) -> VerificationReport {
+        let policy = threads.map { WalkPolicy(minimumEvents: WalkPolicy.automatic.minimumEvents, maximumChunks: max(1, $0)) } ?? .automatic
+        return verify(publicKey: publicKey, checkpointCopy: checkpointCopy, policy: policy)
     }
 
     /// `verify` with a chosen split over threads (tests force small chunks).
