@@ -68,6 +68,8 @@ let package = Package(
             dependencies: [
                 "Secrets",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The raw SQLite API, for the verify loop only (reads columns without copying them).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -107,6 +109,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+
+        // Durable appends and verification beside plain baselines: swift run -c release history-bench
+        .executableTarget(
+            name: "history-bench",
+            dependencies: [
+                "History", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/History",
             swiftSettings: strict
         ),
 

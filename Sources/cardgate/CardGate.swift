@@ -12,6 +12,7 @@ struct CardGate: AsyncParsableCommand {
             // Each command group adds itself here, one line each.
             CardCommand.self,
             ReadersCommand.self,
+            HistoryCommand.self,
         ]
     )
 }
