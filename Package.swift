@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
@@ -48,7 +49,7 @@ let package = Package(
         .target(
             name: "VirtualCard",
             dependencies: [
-                "APDU",
+                "APDU", "OperatorCard", "Secrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -58,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "vcard",
             dependencies: [
-                "VirtualCard",
+                "VirtualCard", "OperatorCard", "APDU",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -71,6 +72,8 @@ let package = Package(
             dependencies: [
                 "Secrets",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The raw SQLite API, for the verify loop only (reads columns without copying them).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -97,6 +100,13 @@ let package = Package(
         ),
         // Pure state machines for terminals and doors; no I/O, tested with a fake clock.
         .target(name: "AccessPolicy", swiftSettings: strict),
+        // The configuration file (TOML, with comments), validated at load, with environment overrides.
+        .target(
+            name: "CardGateConfiguration",
+            dependencies: ["AccessPolicy", .product(name: "TOMLKit", package: "TOMLKit")],
+            path: "Sources/Configuration",
+            swiftSettings: strict
+        ),
         // The local API on a Unix socket (Hummingbird), the GatewayService protocol it calls, and its client.
         .target(
             name: "GatewayAPI",
@@ -121,6 +131,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Durable appends and verification beside plain baselines: swift run -c release history-bench
+        .executableTarget(
+            name: "history-bench",
+            dependencies: [
+                "History", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/History",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "APDUTests", dependencies: ["APDU"]),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard", "VirtualCard"]),
         .testTarget(name: "OperatorCardTests", dependencies: ["OperatorCard", "VirtualCard"]),
@@ -128,8 +149,9 @@ let package = Package(
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(name: "HistoryTests", dependencies: ["History"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Credentials", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["CardGateConfiguration"]),
         .testTarget(
             name: "GatewayAPITests",
             dependencies: [
@@ -141,7 +163,7 @@ let package = Package(
         // End-to-end tests: real pcscd, the vcard and cardgate executables, real SQLite files.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SmartCard", "OperatorCard", "VirtualCard", "History", "vcard", "cardgate"]
+            dependencies: ["APDU", "SmartCard", "OperatorCard", "VirtualCard", "History", "vcard", "cardgate"]
         ),
     ]
 )

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts, stops or reports a private pcscd whose readers are the virtual vpcd readers listed in
-# hardware/readers/readers.list. Usage: hardware/pcscd-virtual.sh start|stop|restart|status
+# hardware/readers/readers.list. Usage: hardware/pcscd-virtual.sh start|stop|kill|restart|status
+#   stop: SIGTERM, as a service manager would (pcscd takes about 0.4 s per reader to shut down), SIGKILL after 15 s
+#   kill: SIGKILL at once, as a crash would (clients see the connection drop immediately)
 #
 # RUN_DIR (default: <repo>/run/pcscd) holds the generated reader.conf.d, the driver copies, the pid file
 # and pcscd's log. Debian's pcscd always listens on /run/pcscd/pcscd.comm, so only one pcscd can run on a
@@ -38,10 +40,18 @@ start() {
     if pgrep -x pcscd >/dev/null; then
         echo "pcscd-virtual: stopping another pcscd (pid $(pgrep -x pcscd | tr '\n' ' ')): one pcscd per machine" >&2
         pkill -x pcscd || true
-        for _ in $(seq 50); do pgrep -x pcscd >/dev/null || break; sleep 0.1; done
+        # pcscd 1.9 takes about 0.4 s per reader to shut down: allow 15 s, then force it.
+        for _ in $(seq 150); do pgrep -x pcscd >/dev/null || break; sleep 0.1; done
+        if pgrep -x pcscd >/dev/null; then
+            pkill -9 -x pcscd || true
+            for _ in $(seq 50); do pgrep -x pcscd >/dev/null || break; sleep 0.1; done
+        fi
     fi
     render
     mkdir -p /run/pcscd
+    # A socket left by a killed pcscd would make the readiness check below pass too early; pcscd creates the
+    # socket only after its readers are loaded, so a fresh socket means ready.
+    pgrep -x pcscd >/dev/null || rm -f "$SOCKET"
     pcscd --foreground ${PCSCD_FLAGS:-} -c "$RUN_DIR/reader.conf.d" >"$RUN_DIR/pcscd.log" 2>&1 &
     echo $! > "$PIDFILE"
     for _ in $(seq 100); do
@@ -53,13 +63,28 @@ start() {
     exit 1
 }
 
+gone() { for _ in $(seq "$2"); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
+
 stop() {
     if running; then
         pid=$(cat "$PIDFILE")
         kill "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
+        if ! gone "$pid" 150; then
+            echo "pcscd-virtual: pcscd $pid ignored SIGTERM for 15 s; killing it" >&2
+            kill -9 "$pid" 2>/dev/null || true
+            gone "$pid" 50 || true
+        fi
         echo "pcscd-virtual: stopped"
+    fi
+    rm -f "$PIDFILE"
+}
+
+crash() {
+    if running; then
+        pid=$(cat "$PIDFILE")
+        kill -9 "$pid" 2>/dev/null || true
+        gone "$pid" 50 || true
+        echo "pcscd-virtual: killed (SIGKILL)"
     fi
     rm -f "$PIDFILE"
 }
@@ -67,7 +92,8 @@ stop() {
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
+    kill) crash ;;
     restart) stop; start ;;
     status) if running; then echo "running (pid $(cat "$PIDFILE"))"; else echo "stopped"; exit 3; fi ;;
-    *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|kill|restart|status" >&2; exit 2 ;;
 esac

@@ -10,6 +10,9 @@ struct CardGate: AsyncParsableCommand {
         version: CardGateVersion.current,
         subcommands: [
             // Each command group adds itself here, one line each.
+            CardCommand.self,
+            ReadersCommand.self,
+            HistoryCommand.self,
             TerminalCommand.self,
         ]
     )

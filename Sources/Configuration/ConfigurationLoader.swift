@@ -1,0 +1,291 @@
+import AccessPolicy
+import Foundation
+
+extension CardGateConfiguration {
+    /// Loads and validates the configuration file at `file`.
+    ///
+    /// Relative paths in the file are taken relative to the file's directory; the environment variables of
+    /// ``ConfigurationEnvironment`` override the paths (relative values are taken from `workingDirectory`).
+    /// Unknown keys, missing required keys and bad values are errors that name the file and the key.
+    public static func load(
+        file: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(ConfigurationError) -> CardGateConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(code: .unreadable, file: file, key: nil, message: "cannot be read as UTF-8 text (\(error.localizedDescription))")
+        }
+        return try parse(text, file: file, environment: environment, workingDirectory: workingDirectory)
+    }
+
+    /// Validates configuration text as if it had been read from `file`.
+    public static func parse(
+        _ text: String, file: String, environment: [String: String] = [:],
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(ConfigurationError) -> CardGateConfiguration {
+        let root: [String: TOMLNode]
+        do {
+            root = try TOMLNode.parse(text)
+        } catch {
+            throw ConfigurationError(code: .syntax, file: "\(file):\(error.line):\(error.column)", key: nil, message: error.message)
+        }
+        var loader = Loader(
+            file: file, environment: environment, workingDirectory: workingDirectory,
+            fileDirectory: absolute((file as NSString).deletingLastPathComponent, from: workingDirectory))
+        return try loader.load(TableReader(file: file, path: "", entries: root))
+    }
+
+    static func absolute(_ path: String, from base: String) -> String {
+        if path.hasPrefix("/") { return (path as NSString).standardizingPath }
+        let joined = base.isEmpty ? path : (base as NSString).appendingPathComponent(path)
+        return (joined as NSString).standardizingPath
+    }
+}
+
+/// One load: the file's context and the checks across sections.
+private struct Loader {
+    let file: String
+    let environment: [String: String]
+    let workingDirectory: String
+    let fileDirectory: String
+
+    mutating func load(_ rootReader: TableReader) throws(ConfigurationError) -> CardGateConfiguration {
+        var root = rootReader
+        let zoneName = try root.string("time-zone", required: false, what: "an IANA time zone such as Asia/Tokyo") ?? "Asia/Tokyo"
+        guard let timeZone = TimeZone(identifier: zoneName) else {
+            throw root.error(.invalidValue, "time-zone", "unknown time zone \"\(zoneName)\"; use an IANA name such as Asia/Tokyo")
+        }
+
+        var pathsTable = try root.table("paths", required: true, what: "database and archive paths")
+        let storage = CardGateConfiguration.Storage(
+            database: try path(&pathsTable, "database", .database, what: "the SQLite database file"),
+            archiveDirectory: try path(&pathsTable, "archive-dir", .archiveDirectory, what: "the directory of yearly archives"))
+        try pathsTable.finish()
+
+        var secretsTable = try root.table("secrets", required: true, what: "secret files")
+        let secrets = CardGateConfiguration.Secrets(
+            pepper: try path(&secretsTable, "pepper", .pepper, what: "the PIN pepper file, mode 0600"),
+            historySigningKey: try path(&secretsTable, "history-signing-key", .historySigningKey, what: "the history signing key file, mode 0600"))
+        try secretsTable.finish()
+
+        var apiTable = try root.table("api", required: true, what: "the local API socket")
+        let api = CardGateConfiguration.API(
+            socket: try path(&apiTable, "socket", .socket, what: "the API's Unix socket path"),
+            mode: try socketMode(&apiTable),
+            group: try apiTable.string("group", required: false, what: "the group that may use the API"))
+        try apiTable.finish()
+
+        let readers = try readersList(&root)
+
+        var policyTable = try root.table("policy", required: false, what: "timeouts and PIN rules")
+        let policy = try policySettings(&policyTable, readers: readers)
+        try policyTable.finish()
+
+        var commandsTable = try root.table("commands", required: true, what: "lock, unlock and door commands")
+        let commands = CardGateConfiguration.Commands(
+            lock: try command(&commandsTable, "lock", allowed: [.terminal, .reader]),
+            unlock: try command(&commandsTable, "unlock", allowed: [.terminal, .reader, .operator]),
+            doorOpen: try command(&commandsTable, "door-open", allowed: [.door, .room, .direction, .seconds]))
+        try commandsTable.finish()
+
+        var identityTable = try root.table("program-identity", required: false, what: "the program identity check")
+        let identity: ProgramIdentityCheck = try identityTable.choice("check", default: .warn, what: "program identity check")
+        try identityTable.finish()
+
+        var historyTable = try root.table("history", required: false, what: "history checkpoints")
+        let history = CardGateConfiguration.History(
+            checkpointEveryEvents: try historyTable.integer("checkpoint-every-events", in: 1...1_000_000, default: 1000, what: "events between signed checkpoints"),
+            checkpointEvery: .seconds(try historyTable.integer("checkpoint-every-seconds", in: 1...86_400, default: 300, what: "seconds between signed checkpoints")))
+        try historyTable.finish()
+
+        var scryptTable = try root.table("scrypt", required: false, what: "PIN hash cost")
+        let scrypt = try scryptSettings(&scryptTable)
+        try scryptTable.finish()
+
+        try root.finish()
+        return CardGateConfiguration(
+            file: file, timeZone: timeZone, storage: storage, secrets: secrets, api: api, readers: readers, policy: policy,
+            commands: commands, programIdentityCheck: identity, history: history, scrypt: scrypt)
+    }
+
+    // MARK: - Sections
+
+    private func path(_ table: inout TableReader, _ key: String, _ variable: ConfigurationEnvironment, what: String) throws(ConfigurationError) -> String {
+        if let value = environment[variable.rawValue] {
+            guard !value.isEmpty, !value.contains("\0") else {
+                throw ConfigurationError(code: .invalidEnvironment, file: file, key: variable.rawValue, message: "must be a non-empty path (overrides \(table.keyPath(key)))")
+            }
+            // The file's value is still read, so that its type is checked and it does not count as unknown.
+            _ = try table.string(key, required: false, what: what)
+            return CardGateConfiguration.absolute(value, from: workingDirectory)
+        }
+        let value = try table.string(key, required: true, what: what + "; or set \(variable.rawValue)")!
+        return CardGateConfiguration.absolute(value, from: fileDirectory)
+    }
+
+    private func socketMode(_ table: inout TableReader) throws(ConfigurationError) -> Int {
+        let key = "mode"
+        guard table.contains(key) else {
+            _ = try table.string(key, required: false, what: "")
+            return 0o660
+        }
+        let mode: Int
+        if let text = try? table.string(key, what: "octal permission bits such as \"0660\""),
+            let value = Int(text.hasPrefix("0o") ? String(text.dropFirst(2)) : text, radix: 8)
+        {
+            mode = value
+        } else if let value = try? table.integer(key, in: 0...0o7777, default: nil, what: "permission bits") {
+            mode = value
+        } else {
+            throw table.error(.invalidValue, key, "expected octal permission bits such as \"0660\" or 0o660")
+        }
+        guard mode & 0o7007 == 0, mode & 0o600 == 0o600 else {
+            throw table.error(
+                .invalidValue, key,
+                "mode \(String(mode, radix: 8)) must let the owner read and write and give others nothing (0600 or 0660)")
+        }
+        return mode
+    }
+
+    private static func isIdentifier(_ text: String) -> Bool {
+        guard (1...32).contains(text.count), let first = text.unicodeScalars.first,
+            CharacterSet.alphanumerics.contains(first), first.isASCII
+        else { return false }
+        return text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
+    }
+
+    private func identifier(_ table: inout TableReader, _ key: String, what: String) throws(ConfigurationError) -> String {
+        let value = try table.string(key, what: what)!
+        guard Self.isIdentifier(value) else {
+            throw table.error(.invalidValue, key, "expected 1–32 letters, digits, '-' or '_' (\(what)), got \"\(value)\"")
+        }
+        return value
+    }
+
+    private func readersList(_ root: inout TableReader) throws(ConfigurationError) -> [CardGateConfiguration.Reader] {
+        let tables = try root.tables("readers", what: "the approved readers, one [[readers]] table each")
+        guard !tables.isEmpty else { throw root.error(.invalidValue, "readers", "at least one reader must be configured") }
+        var readers: [CardGateConfiguration.Reader] = []
+        var names: [String: String] = [:]
+        var terminals: [String: String] = [:]
+        var doorSides: [String: String] = [:]
+        var doorRooms: [String: String] = [:]
+        for var table in tables {
+            let name = try table.string("name", what: "the reader's PC/SC name with its slot, e.g. \"CardGate T01 00 00\"")!
+            if let earlier = names[name] { throw table.error(.invalidValue, "name", "reader \"\(name)\" is already configured in \(earlier)") }
+            names[name] = table.path
+            let role: ReaderRole
+            switch try table.string("role", what: "\"admin\", \"terminal\" or \"door\"")! {
+            case "admin":
+                try table.forbid("terminal", because: "for role \"admin\"")
+                for key in ["door", "room", "direction"] { try table.forbid(key, because: "for role \"admin\"") }
+                role = .admin
+            case "terminal":
+                for key in ["door", "room", "direction"] { try table.forbid(key, because: "for role \"terminal\"") }
+                let id = try identifier(&table, "terminal", what: "the terminal id")
+                if let earlier = terminals[id] { throw table.error(.invalidValue, "terminal", "terminal \"\(id)\" already has a reader in \(earlier)") }
+                terminals[id] = table.path
+                role = .terminal(id: id)
+            case "door":
+                try table.forbid("terminal", because: "for role \"door\"")
+                let door = try identifier(&table, "door", what: "the door id")
+                let room = try identifier(&table, "room", what: "the room id")
+                let direction: DoorDirection = try table.choice("direction", default: nil, what: "the side of the door")
+                if let earlier = doorSides["\(door) \(direction.rawValue)"] {
+                    throw table.error(.invalidValue, "direction", "door \"\(door)\" already has an \"\(direction.rawValue)\" reader in \(earlier)")
+                }
+                doorSides["\(door) \(direction.rawValue)"] = table.path
+                if let other = doorRooms[door], other != room {
+                    throw table.error(.invalidValue, "room", "door \"\(door)\" opens room \"\(other)\" in another reader, not \"\(room)\"")
+                }
+                doorRooms[door] = room
+                role = .door(id: door, room: room, direction: direction)
+            case let other:
+                throw table.error(.invalidValue, "role", "expected \"admin\", \"terminal\" or \"door\", got \"\(other)\"")
+            }
+            try table.finish()
+            readers.append(CardGateConfiguration.Reader(name: name, role: role))
+        }
+        return readers
+    }
+
+    private func policySettings(_ table: inout TableReader, readers: [CardGateConfiguration.Reader]) throws(ConfigurationError) -> CardGateConfiguration.Policy {
+        let idle = try table.integer("idle-timeout-seconds", in: 1...86_400, default: 600, what: "seconds without activity before a terminal locks")
+        let maximum = try table.integer("maximum-session-seconds", in: 1...86_400, default: 28_800, what: "seconds before any session locks")
+        let lockout = try table.integer("pin-lockout-attempts", in: 3...10, default: 5, what: "consecutive wrong PINs that block a card")
+        let minimum = try table.integer("pin-min-length", in: 6...12, default: 6, what: "shortest PIN")
+        let maximumLength = try table.integer("pin-max-length", in: 6...16, default: 12, what: "longest PIN")
+        guard maximumLength >= minimum else {
+            throw table.error(.invalidValue, "pin-max-length", "must be at least pin-min-length (\(minimum)), got \(maximumLength)")
+        }
+        let doorOpen = try table.integer("door-open-seconds", in: 1...60, default: 5, what: "seconds a door stays open")
+        let doorPIN = try table.integer("door-pin-timeout-seconds", in: 5...120, default: 30, what: "seconds to enter a PIN at a door")
+
+        var entryRooms: Set<String> = []
+        var exitRooms: Set<String> = []
+        for reader in readers {
+            if case .door(_, let room, let direction) = reader.role {
+                if direction == .entry { entryRooms.insert(room) } else { exitRooms.insert(room) }
+            }
+        }
+        let pinRooms = try table.stringArray("card-and-pin-rooms", required: false, what: "rooms that need card + PIN") ?? []
+        for (index, room) in pinRooms.enumerated() where !entryRooms.contains(room) {
+            throw ConfigurationError(
+                code: .invalidValue, file: file, key: "\(table.keyPath("card-and-pin-rooms"))[\(index)]",
+                message: "room \"\(room)\" has no entry door reader")
+        }
+        let passbackRooms = try table.stringArray("anti-passback-rooms", required: false, what: "rooms with anti-passback") ?? []
+        for (index, room) in passbackRooms.enumerated() where !(entryRooms.contains(room) && exitRooms.contains(room)) {
+            throw ConfigurationError(
+                code: .invalidValue, file: file, key: "\(table.keyPath("anti-passback-rooms"))[\(index)]",
+                message: "room \"\(room)\" needs both an \"in\" and an \"out\" door reader for anti-passback")
+        }
+        return CardGateConfiguration.Policy(
+            idleTimeout: .seconds(idle), maximumSession: .seconds(maximum), pinLockoutAttempts: lockout,
+            pinMinimumLength: minimum, pinMaximumLength: maximumLength, doorOpen: .seconds(doorOpen),
+            doorPINTimeout: .seconds(doorPIN), cardAndPINRooms: Set(pinRooms), antiPassbackRooms: Set(passbackRooms))
+    }
+
+    private func command(_ table: inout TableReader, _ key: String, allowed: [CommandTemplate.Placeholder]) throws(ConfigurationError) -> CommandTemplate {
+        let argv = try table.stringArray(key, required: true, what: "a program and its arguments, e.g. [\"/usr/bin/loginctl\", \"lock-session\"]")!
+        guard let program = argv.first else { throw table.error(.invalidValue, key, "must name a program") }
+        // No PATH search: an absolute path, or one relative to the configuration file's directory.
+        let resolved: String
+        if program.hasPrefix("/") {
+            resolved = program
+        } else if program.hasPrefix("./") || program.hasPrefix("../") {
+            resolved = CardGateConfiguration.absolute(program, from: fileDirectory)
+        } else {
+            throw ConfigurationError(
+                code: .invalidValue, file: file, key: "\(table.keyPath(key))[0]",
+                message: "expected an absolute program path, or one starting with ./ or ../ (relative to the file); no PATH search; got \"\(program)\"")
+        }
+        let names = Set(allowed.map(\.rawValue))
+        for (index, argument) in argv.enumerated() {
+            for name in CommandTemplate.placeholders(in: argument) where !names.contains(name) {
+                throw ConfigurationError(
+                    code: .invalidValue, file: file, key: "\(table.keyPath(key))[\(index)]",
+                    message: "unknown placeholder {\(name)}; allowed here: " + allowed.map { "{\($0.rawValue)}" }.joined(separator: ", "))
+            }
+        }
+        return CommandTemplate(argv: [resolved] + argv.dropFirst())
+    }
+
+    private func scryptSettings(_ table: inout TableReader) throws(ConfigurationError) -> CardGateConfiguration.Scrypt {
+        let log2N = try table.integer("log2-n", in: 1...20, default: 15, what: "log2 of scrypt's cost N")
+        let r = try table.integer("r", in: 1...32, default: 8, what: "scrypt's block size")
+        let p = try table.integer("p", in: 1...16, default: 3, what: "scrypt's parallelism")
+        let weak = try table.boolean("allow-weak-for-tests", default: false, what: "allow cheap parameters in tests")
+        // OWASP's scrypt minimums: N=2^17 r=8 p=1, N=2^16 r=8 p=2, N=2^15 r=8 p=3.
+        let strong = r >= 8 && ((log2N >= 17 && p >= 1) || (log2N >= 16 && p >= 2) || (log2N >= 15 && p >= 3))
+        if !strong && !weak {
+            throw table.error(
+                .invalidValue, nil,
+                "log2-n = \(log2N), r = \(r), p = \(p) is below the OWASP minimums (log2-n 17 r 8 p 1, 16/8/2 or 15/8/3); "
+                    + "set allow-weak-for-tests = true only for tests")
+        }
+        return CardGateConfiguration.Scrypt(log2N: log2N, r: r, p: p, allowWeakForTests: weak)
+    }
+}

@@ -1,0 +1,87 @@
+/// What happened: the closed vocabulary of history event kinds.
+///
+/// The raw value is what the database stores and what `cardgate history query --kind` matches. A kind that is
+/// not in this list cannot be written, and a stored kind that is not in it makes `verify` fail. Families:
+/// `auth.card.*` (a card shown at a terminal or door), `auth.pin.*` (PIN checks and PIN administration),
+/// `session.*` (terminal sessions), `door.*` (room doors), `operation` (an act on a resident record, named in
+/// the details), `admin.*` (administrative acts), `ledger.*` (equipment ledger changes), `system.*` (the service
+/// itself and the history's own upkeep). Adding a kind is a change to this file and to the README table.
+public enum EventKind: String, CaseIterable, Sendable, Codable {
+    /// A card was read and proved genuine (challenge answered with its card-authentication key).
+    case cardAccepted = "auth.card.accepted"
+    /// A card was refused; the details' `reason` says why (`revoked`, `expired`, `unknown`, `clone`, `suspended`).
+    case cardRefused = "auth.card.refused"
+    /// A card was removed from a terminal reader.
+    case cardRemoved = "auth.card.removed"
+    /// A PIN was checked and found right.
+    case pinAccepted = "auth.pin.accepted"
+    /// A PIN was checked and found wrong; the details carry `retriesLeft`.
+    case pinFailed = "auth.pin.failed"
+    /// Too many wrong PINs: the credential is locked until the PIN administrator unblocks it.
+    case pinLocked = "auth.pin.locked"
+    /// An operator changed their own PIN.
+    case pinChanged = "auth.pin.changed"
+    /// The PIN administrator set or reset a PIN.
+    case pinReset = "auth.pin.reset"
+    /// The PIN administrator unblocked a locked PIN.
+    case pinUnblocked = "auth.pin.unblocked"
+    /// A terminal session began after card and PIN.
+    case sessionStarted = "session.started"
+    /// A session ended normally (logout).
+    case sessionEnded = "session.ended"
+    /// A session was locked (card removed, idle timeout, maximum length, emergency).
+    case sessionLocked = "session.locked"
+    /// A door opened for a person entering a room.
+    case doorEntry = "door.entry"
+    /// A person left a room.
+    case doorExit = "door.exit"
+    /// A door stayed shut: no grant, wrong PIN, or a refused card.
+    case doorRefused = "door.refused"
+    /// An act on a resident record, by identifier; the details name the operation and the record.
+    case operation = "operation"
+    /// The PIN administrator issued a card.
+    case adminCardIssued = "admin.card.issued"
+    /// A card was suspended, revoked, collected or destroyed; the details' `reason` names the step.
+    case adminCardStatus = "admin.card.status"
+    /// An operator record was created or changed.
+    case adminOperator = "admin.operator"
+    /// A room grant was added, changed or removed.
+    case adminGrant = "admin.grant"
+    /// The emergency stop: every terminal locked, every session ended.
+    case adminEmergency = "admin.emergency"
+    /// An entry was added to the equipment ledger.
+    case ledgerAdded = "ledger.added"
+    /// A ledger entry was changed or retired.
+    case ledgerChanged = "ledger.changed"
+    /// A reader or program not on the ledger was refused.
+    case ledgerRefused = "ledger.refused"
+    /// The service started; the details carry its program identity.
+    case systemStart = "system.start"
+    /// The service stopped.
+    case systemStop = "system.stop"
+    /// A closed year was written to its archive file (details: year, count, file digest).
+    case historyArchived = "system.history.archived"
+    /// An archived year older than the retention period was removed (details: year, count, seal digest).
+    case historyPurged = "system.history.purged"
+    /// Something noteworthy about the service itself (details' `reason`), e.g. a checkpoint copy failure.
+    case systemNotice = "system.notice"
+
+    /// The family: the part before the first dot (`auth`, `session`, `door`, `operation`, `admin`, `ledger`, `system`).
+    public var family: String { String(rawValue.prefix { $0 != "." }) }
+
+    /// Whether `pattern` selects this kind: an exact kind, or a prefix ending in `.*` (`auth.pin.*`).
+    public func matches(_ pattern: String) -> Bool {
+        if pattern.hasSuffix(".*") { return rawValue.hasPrefix(String(pattern.dropLast(1))) }
+        return rawValue == pattern
+    }
+}
+
+/// How an event ended.
+public enum EventResult: String, CaseIterable, Sendable, Codable {
+    /// The act was allowed or succeeded.
+    case success
+    /// The act was attempted and failed (a wrong PIN, an error).
+    case failure
+    /// The act was refused by policy (no grant, revoked card).
+    case denied
+}

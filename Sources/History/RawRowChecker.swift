@@ -1,0 +1,199 @@
+import Foundation
+import Crypto
+import GRDB
+import GRDBSQLite
+
+/// A SHA-256 value held inline (no heap allocation per event in the verify loop).
+struct Hash32: Equatable {
+    var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
+
+    init(_ p: UnsafeRawPointer) {
+        a = p.loadUnaligned(as: UInt64.self)
+        b = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        c = p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+        d = p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+    }
+
+    init(_ bytes: [UInt8]) {
+        precondition(bytes.count == 32)
+        self = bytes.withUnsafeBytes { Hash32($0.baseAddress!) }
+    }
+
+    init(_ digest: SHA256.Digest) {
+        self = digest.withUnsafeBytes { Hash32($0.baseAddress!) }
+    }
+
+    var bytes: [UInt8] {
+        var copy = self
+        return withUnsafeBytes(of: &copy) { Array($0) }
+    }
+}
+
+/// The fields of one stored event as pointers into SQLite's row (valid until the next step).
+struct RawEvent {
+    var sequence: Int64 = 0
+    var year: Int64 = 0
+    var time: Int64 = 0
+    var kind = UnsafeRawBufferPointer(start: nil, count: 0)
+    var result = UnsafeRawBufferPointer(start: nil, count: 0)
+    var actor: UnsafeRawBufferPointer?
+    var card: UnsafeRawBufferPointer?
+    var place: UnsafeRawBufferPointer?
+    var details = UnsafeRawBufferPointer(start: nil, count: 0)
+    var previous = UnsafeRawBufferPointer(start: nil, count: 0)
+    var hash = UnsafeRawBufferPointer(start: nil, count: 0)
+
+    /// Reads the columns of `ChainVerifier.columns` from the current row.
+    init(_ s: OpaquePointer) {
+        func text(_ i: Int32) -> UnsafeRawBufferPointer {
+            let p = sqlite3_column_text(s, i)
+            return UnsafeRawBufferPointer(start: p.map(UnsafeRawPointer.init), count: Int(sqlite3_column_bytes(s, i)))
+        }
+        func optionalText(_ i: Int32) -> UnsafeRawBufferPointer? {
+            // NULL gives a null pointer; an empty text gives a pointer to "" (never stored, but told apart).
+            guard let p = sqlite3_column_text(s, i) else { return nil }
+            return UnsafeRawBufferPointer(start: UnsafeRawPointer(p), count: Int(sqlite3_column_bytes(s, i)))
+        }
+        func blob(_ i: Int32) -> UnsafeRawBufferPointer {
+            let p = sqlite3_column_blob(s, i)
+            return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
+        }
+        sequence = sqlite3_column_int64(s, 0)
+        year = sqlite3_column_int64(s, 1)
+        time = sqlite3_column_int64(s, 2)
+        kind = text(3)
+        result = text(4)
+        actor = optionalText(5)
+        card = optionalText(6)
+        place = optionalText(7)
+        details = blob(8)
+        previous = blob(9)
+        hash = blob(10)
+    }
+
+    /// Largest encoding the verify loop accepts; anything larger cannot have been written by `append`.
+    static let maximumEncodingSize = 4096
+
+    /// Writes the canonical encoding (see `EventEncoding`) into `out` and returns its length, or nil if a field
+    /// is larger than `append` ever writes.
+    func encode(into out: UnsafeMutableRawBufferPointer) -> Int? {
+        let sizes = kind.count + result.count + (actor?.count ?? 0) + (card?.count ?? 0) + (place?.count ?? 0) + details.count
+        guard sizes + 40 <= out.count, sizes + 40 <= Self.maximumEncodingSize else { return nil }
+        var o = 0
+        out[o] = EventEncoding.version; o += 1
+        out.storeBytes(of: UInt64(bitPattern: sequence).bigEndian, toByteOffset: o, as: UInt64.self); o += 8
+        out.storeBytes(of: UInt64(bitPattern: time).bigEndian, toByteOffset: o, as: UInt64.self); o += 8
+        func field(_ f: UnsafeRawBufferPointer) {
+            out[o] = UInt8(truncatingIfNeeded: f.count >> 8)
+            out[o + 1] = UInt8(truncatingIfNeeded: f.count)
+            o += 2
+            if let base = f.baseAddress, f.count > 0 {
+                (out.baseAddress! + o).copyMemory(from: base, byteCount: f.count)
+                o += f.count
+            }
+        }
+        func optional(_ f: UnsafeRawBufferPointer?) {
+            if let f { out[o] = 1; o += 1; field(f) } else { out[o] = 0; o += 1 }
+        }
+        field(kind)
+        field(result)
+        optional(actor)
+        optional(card)
+        optional(place)
+        field(details)
+        return o
+    }
+
+    /// The kind, if it is one of the vocabulary.
+    var knownKind: EventKind? {
+        guard let base = kind.baseAddress else { return nil }
+        for (bytes, k) in RawEvent.kinds where bytes.count == kind.count {
+            if bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base, kind.count) }) == 0 { return k }
+        }
+        return nil
+    }
+
+    var knownResult: Bool {
+        guard let base = result.baseAddress else { return false }
+        for r in RawEvent.results where r.count == result.count {
+            if r.withUnsafeBytes({ memcmp($0.baseAddress!, base, result.count) }) == 0 { return true }
+        }
+        return false
+    }
+
+    static let kinds: [([UInt8], EventKind)] = EventKind.allCases.map { (Array($0.rawValue.utf8), $0) }
+    static let results: [[UInt8]] = EventResult.allCases.map { Array($0.rawValue.utf8) }
+
+    /// Whether the details are in canonical form, without decoding them (tags ascending and known, sizes right).
+    var detailsLookCanonical: Bool {
+        let d = details
+        guard d.count <= EventDetails.maximumEncodedSize else { return false }
+        var i = 0
+        var last: UInt8 = 0
+        while i < d.count {
+            guard i + 3 <= d.count else { return false }
+            let tag = d[i]
+            let len = Int(d[i + 1]) << 8 | Int(d[i + 2])
+            i += 3
+            guard tag > last, let t = EventDetails.Tag(rawValue: tag), i + len <= d.count else { return false }
+            last = tag
+            switch t {
+            case .retriesLeft, .year, .count: guard len == 8 else { return false }
+            case .outsideGrantedHours: guard len == 1, d[i] <= 1 else { return false }
+            case .digest: guard len == 32 else { return false }
+            case .reason, .operation, .record, .session, .program:
+                guard len >= 1, len <= EventDetails.maximumTextBytes, Self.isCleanUTF8(UnsafeRawBufferPointer(rebasing: d[i..<(i + len)])) else { return false }
+            }
+            i += len
+        }
+        return true
+    }
+}
+
+extension RawEvent {
+    /// Whether a string has no control character (Unicode category Cc: U+0000…U+001F, U+007F…U+009F).
+    static func isCleanText(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { isCleanUTF8(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Valid UTF-8 (no overlongs, no surrogates, at most U+10FFFF) without control characters (Cc).
+    static func isCleanUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c < 0x80 {
+                if c < 0x20 || c == 0x7F { return false }
+                i += 1
+                continue
+            }
+            let need: Int
+            var scalar: UInt32
+            switch c {
+            case 0xC2...0xDF: need = 1; scalar = UInt32(c & 0x1F)
+            case 0xE0...0xEF: need = 2; scalar = UInt32(c & 0x0F)
+            case 0xF0...0xF4: need = 3; scalar = UInt32(c & 0x07)
+            default: return false
+            }
+            guard i + need < n else { return false }
+            for k in 1...need {
+                let cc = b[i + k]
+                guard cc & 0xC0 == 0x80 else { return false }
+                scalar = scalar << 6 | UInt32(cc & 0x3F)
+            }
+            switch need {
+            case 1: if scalar < 0xA0 { return false } // U+0080…U+009F are C1 controls
+            case 2: if scalar < 0x800 || (0xD800...0xDFFF).contains(scalar) { return false }
+            default: if scalar < 0x10000 || scalar > 0x10FFFF { return false }
+            }
+            i += need + 1
+        }
+        return true
+    }
+}
+
+extension Statement {
+    /// The underlying statement handle for the verify loop.
+    var handle: OpaquePointer { sqliteStatement }
+}

@@ -1,1 +1,0 @@
-print("vcard: not built yet")

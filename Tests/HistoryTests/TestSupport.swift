@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+@testable import History
+
+/// A fresh folder with a signing key, a configuration pointing into it, and helpers to open stores.
+struct HistoryFixture {
+    let dir: String
+    var configuration: HistoryConfiguration
+    let key: CheckpointSigningKey
+
+    init(every: Int = 5, minutes: Int = 15, copy: Bool = true) throws {
+        dir = NSTemporaryDirectory() + "history-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        configuration = HistoryConfiguration(databasePath: dir + "/history.sqlite", archiveDirectory: dir + "/archive",
+                                             signingKeyPath: dir + "/signing.key", checkpointCopyPath: copy ? dir + "/copy/checkpoints.txt" : nil,
+                                             checkpointEveryEvents: every, checkpointEveryMinutes: minutes)
+        if copy { try FileManager.default.createDirectory(atPath: dir + "/copy", withIntermediateDirectories: true) }
+        key = try CheckpointSigningKey.create(configuration.signingKeyPath)
+    }
+
+    func store(clock: any HistoryClock = SystemClock()) throws -> HistoryStore {
+        try HistoryStore(configuration: configuration, signingKey: key, clock: clock)
+    }
+
+    /// Appends `n` varied events.
+    @discardableResult
+    func fill(_ store: HistoryStore, _ n: Int, clock: FixedClock? = nil) throws -> [AppendReceipt] {
+        var out: [AppendReceipt] = []
+        for i in 0..<n {
+            clock?.advance(1)
+            out.append(try store.append(NewEvent(kind: i % 2 == 0 ? .doorEntry : .operation, result: .success, actor: "op-\(i % 3)",
+                                                 card: "CARD\(i % 3)", place: "terminal-\(i % 2)",
+                                                 details: EventDetails(operation: i % 2 == 0 ? nil : "resident.view", record: i % 2 == 0 ? nil : "R\(i)"))))
+        }
+        return out
+    }
+
+    /// Runs SQL with the `sqlite3` tool on the live database, as an intruder with file access would.
+    func sqlite3(_ sql: String, database: String? = nil) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        p.arguments = [database ?? configuration.databasePath, sql]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard p.terminationStatus == 0 else { throw HistoryError(.storage, "sqlite3 failed: \(message)") }
+    }
+
+    /// A raw connection to the live database with the append-only triggers dropped.
+    func rawWithoutTriggers() throws -> DatabaseQueue {
+        let q = try DatabaseQueue(path: configuration.databasePath)
+        try q.write { db in
+            for t in ["events_no_update", "events_no_delete", "checkpoints_no_update", "checkpoints_no_delete"] {
+                try db.execute(sql: "DROP TRIGGER IF EXISTS \(t)")
+            }
+        }
+        return q
+    }
+}
+
+/// 1 January of a year plus some days, UTC.
+func date(_ year: Int, _ month: Int = 1, _ day: Int = 1, _ hour: Int = 0) -> Date {
+    HistoryTime.utc.date(from: DateComponents(year: year, month: month, day: day, hour: hour))!
+}
+
+/// Recomputes an event's hash the way an intruder who knows the format would.
+func forgedHash(seq: Int64, time: Int64, kind: String, result: String, actor: String?, card: String?, place: String?,
+                details: [UInt8], previous: [UInt8]) -> [UInt8] {
+    EventEncoding.hash(previous: previous, encoding: EventEncoding.encode(sequence: seq, timeMillis: time, kind: kind, result: result,
+                                                                          actor: actor, card: card, place: place, details: details))
+}
