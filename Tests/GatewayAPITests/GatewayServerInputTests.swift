@@ -55,6 +55,19 @@ struct GatewayServerInputTests {
         }
     }
 
+    @Test func pinPutInAPathNeverReachesTheLog() async throws {
+        try await withServer { client, _, _, logs in
+            let pin = Self.secretPIN
+            let (status, answer) = try await client.raw(method: "GET", path: "/v1/terminals/T02/pin/\(pin)")
+            #expect(status == 404 && !text(answer).contains(pin))
+            _ = try await client.terminal("T01")
+            let lines = logs.all
+            #expect(lines.contains { $0.contains("error=not-found") && $0.contains("status=404") })
+            #expect(lines.contains { $0.contains("route=/v1/terminals/{id}") && $0.contains("id=T01") && $0.contains("status=200") })
+            for line in lines { #expect(!line.contains(pin)) }
+        }
+    }
+
     @Test(arguments: [
         ("{\"action\":\"Resident.View\",\"target\":\"r1\"}", "invalid-field"),
         ("{\"action\":\"resident view\",\"target\":\"r1\"}", "invalid-field"),

@@ -4,7 +4,9 @@ import NIOHTTP1
 
 /// Turns every error into a JSON error body and logs each request as one key=value line.
 ///
-/// Only the method, the path, the status, the error code and the duration are logged: never a body.
+/// Only the method, the route template (`/v1/terminals/{id}/pin`), the id, the status, the error code and
+/// the duration are logged: never a body, and never a raw path (a confused client could put a PIN in one;
+/// an unmatched request logs `route=NotFound`).
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
@@ -27,7 +29,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             response = APIResponses.error(mapped)
         } catch {
             // The type only: a description could carry request data.
-            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error.type": "\(type(of: error))"])
+            logger.error("request failed", metadata: ["route": "\(context.endpointPath ?? "unmatched")", "error.type": "\(type(of: error))"])
             let mapped = GatewayError(.internal, "internal error of the gateway; see its log")
             code = mapped.code.rawValue
             response = APIResponses.error(mapped)
@@ -36,11 +38,12 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         var metadata: Logger.Metadata = [
             "method": "\(request.method.rawValue)",
-            "path": "\(request.uri.path)",
+            "route": "\(context.endpointPath ?? "unmatched")",
             "status": "\(response.status.code)",
             "ms": "\((ms * 10).rounded() / 10)",
         ]
         if let code { metadata["error"] = "\(code)" }
+        if let id = context.parameters.get("id"), (try? InputRules.id(id, field: "id")) != nil { metadata["id"] = "\(id)" }
         logger.log(level: response.status.code >= 500 ? .warning : .info, "request", metadata: metadata)
         return response
     }

@@ -18,7 +18,7 @@ import ServiceLifecycle
 ///                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 /// try await group.run()   // services stop in reverse order: the API first, then the core
 /// ```
-public struct GatewayServer: Service {
+public struct GatewayServer: Service, CustomStringConvertible {
     /// The gateway the API calls.
     public let gateway: any GatewayService
     /// Where and how to listen.
@@ -39,6 +39,9 @@ public struct GatewayServer: Service {
         self.logger = logger
         self.onReady = onReady
     }
+
+    /// `GatewayServer(/run/cardgate/api.sock)`, for the service group's log lines.
+    public var description: String { "GatewayServer(\(configuration.socketPath))" }
 
     /// Runs until graceful shutdown or cancellation.
     public func run() async throws {
@@ -67,7 +70,7 @@ public struct GatewayServer: Service {
                 } catch let error as HTTPParserError {
                     throw error  // the channel answers 400 and closes the connection
                 } catch {
-                    logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error.type": "\(type(of: error))"])
+                    logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
                     response = APIResponses.error(GatewayError(.internal, "internal error of the gateway; see its log"))
                 }
                 try await responseWriter.write(response: response.head, body: response.body)
