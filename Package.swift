@@ -102,10 +102,17 @@ let package = Package(
             dependencies: ["AccessPolicy", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict
         ),
+        // One installation as its configuration file describes it: opens the history and the registry.
+        .target(
+            name: "Installation",
+            dependencies: ["Configuration", "History", "Registry", "Credentials"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "cardgate",
             dependencies: [
                 "SmartCard", "OperatorCard", "VirtualCard", "History", "Secrets", "Credentials", "Registry", "AccessPolicy",
+                "Configuration", "Installation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
