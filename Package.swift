@@ -102,7 +102,7 @@ let package = Package(
         .target(name: "AccessPolicy", swiftSettings: strict),
         // The configuration file (TOML, with comments), validated at load, with environment overrides.
         .target(
-            name: "CardGateConfiguration",
+            name: "CardGateConfig",
             dependencies: ["AccessPolicy", .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/Configuration",
             swiftSettings: strict
@@ -121,10 +121,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // One installation as its configuration file describes it: opens the history and the registry.
+        .target(
+            name: "Installation",
+            dependencies: ["CardGateConfig", "History", "Registry", "Credentials"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "cardgate",
             dependencies: [
-                "SmartCard", "OperatorCard", "VirtualCard", "History", "Secrets", "Credentials", "Registry", "AccessPolicy", "GatewayAPI",
+                "SmartCard", "OperatorCard", "VirtualCard", "History", "Secrets", "Credentials", "Registry", "AccessPolicy",
+                "CardGateConfig", "Installation", "GatewayAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -151,7 +158,7 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Credentials", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["CardGateConfiguration"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["CardGateConfig"]),
         .testTarget(
             name: "GatewayAPITests",
             dependencies: [

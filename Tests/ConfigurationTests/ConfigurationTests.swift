@@ -1,5 +1,5 @@
 import AccessPolicy
-import CardGateConfiguration
+import CardGateConfig
 import Foundation
 import Testing
 
