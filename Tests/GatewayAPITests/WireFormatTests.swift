@@ -22,6 +22,8 @@ struct WireFormatTests {
         let events: [GatewayEvent] = [
             .terminal(.locked("T01", reason: .cardRemoved)),
             .reader(ReaderStatus(name: "CardGate Test A 00 00", role: .terminal("T01"), state: .cardPresent)),
+            .reader(ReaderStatus(name: "CardGate Test C 00 00", role: .admin, state: .empty)),
+            .reader(ReaderStatus(name: "CardGate Test B 00 01", role: .door("D01", room: "R101", direction: .out), state: .unavailable)),
             .door(DoorEvent(door: "D01", room: "R101", outcome: .refused, reason: "out of hours\nafter 18:00", at: at)),
             .emergency(EmergencyLockResult(lockedTerminals: ["T01"], endedSessions: 1, reason: "earthquake", at: at)),
         ]
@@ -29,7 +31,7 @@ struct WireFormatTests {
         var parsed: [SSEParser.Event] = []
         let stream = Array((ServerSentEvents.openingComment + events.map { try! ServerSentEvents.encode($0) }.joined()).utf8)
         for chunk in stream.chunks(ofCount: 7) { parsed += try parser.feed(chunk) }
-        #expect(parsed.count == 4)
+        #expect(parsed.count == 6)
         #expect(try parsed.map { try ServerSentEvents.decode(kind: $0.name, data: $0.data) } == events)
     }
 

@@ -47,6 +47,8 @@ public enum DoorDirection: String, Codable, Sendable, CaseIterable {
 
 /// What a reader is for, from the configuration.
 public enum ReaderRole: Codable, Sendable, Equatable {
+    /// The PIN administrator's station (card issue, PIN set/reset).
+    case admin
     /// The reader of terminal `terminal`.
     case terminal(String)
     /// A door reader: door id, room id and direction.
@@ -54,10 +56,13 @@ public enum ReaderRole: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case kind, terminal, door, room, direction }
 
-    /// Decodes `{"kind":"terminal","terminal":"T01"}` or `{"kind":"door","door":"D01","room":"R1","direction":"in"}`.
+    /// Decodes `{"kind":"admin"}`, `{"kind":"terminal","terminal":"T01"}` or
+    /// `{"kind":"door","door":"D01","room":"R1","direction":"in"}`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         switch try container.decode(String.self, forKey: .kind) {
+        case "admin":
+            self = .admin
         case "terminal":
             self = .terminal(try container.decode(String.self, forKey: .terminal))
         case "door":
@@ -76,6 +81,8 @@ public enum ReaderRole: Codable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
+        case .admin:
+            try container.encode("admin", forKey: .kind)
         case .terminal(let id):
             try container.encode("terminal", forKey: .kind)
             try container.encode(id, forKey: .terminal)
