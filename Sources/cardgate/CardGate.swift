@@ -10,7 +10,11 @@ struct CardGate: AsyncParsableCommand {
         version: CardGateVersion.current,
         subcommands: [
             // Each command group adds itself here, one line each.
+            InitCommand.self,
+            AdminCommand.self,
+            OperatorCommand.self,
             CardCommand.self,
+            PINCommand.self,
             ReadersCommand.self,
             HistoryCommand.self,
         ]
