@@ -15,6 +15,8 @@ struct CardGate: AsyncParsableCommand {
             OperatorCommand.self,
             CardCommand.self,
             PINCommand.self,
+            RoomCommand.self,
+            LedgerCommand.self,
             ReadersCommand.self,
             HistoryCommand.self,
         ]

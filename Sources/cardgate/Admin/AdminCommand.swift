@@ -30,6 +30,7 @@ struct AdminLoginCommand: ParsableCommand {
     @Flag(help: "Read the PIN as one line from standard input instead of the terminal.") var pinStdin = false
 
     func run() throws {
+        try PINEntry.requireSource(fromStdin: pinStdin)
         let context = try AdminContext(options, act: nil)
         try context.requireAdminReader(reader)
         let registry = context.registry

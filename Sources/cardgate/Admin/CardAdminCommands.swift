@@ -100,6 +100,7 @@ struct CardResetPINCommand: ParsableCommand {
 
     func run() throws {
         let guid = try card.parsed()
+        try PINEntry.requireSource(fromStdin: pinStdin)
         let context = try AdminContext(options, act: .resetPIN, kind: .pinReset)
         _ = try registryCall { () throws(RegistryError) in try context.registry.cards.show(guid) }
         let pin = try PINEntry.readNew("new initial PIN", fromStdin: pinStdin)

@@ -23,6 +23,7 @@ struct CardIssueCommand: ParsableCommand {
     @Flag(help: "Read the initial PIN as one line from standard input instead of the terminal.") var pinStdin = false
 
     func run() throws {
+        try PINEntry.requireSource(fromStdin: pinStdin)
         let context = try AdminContext(options, act: .issueCard, kind: .adminCardIssued)
         try context.requireAdminReader(reader)
         let expiry = try context.day(expires, option: "--expires").map { $0.addingTimeInterval(86_400) }

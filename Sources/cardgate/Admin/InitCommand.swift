@@ -26,6 +26,7 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Read the PIN as one line from standard input instead of the terminal.") var pinStdin = false
 
     func run() throws {
+        try PINEntry.requireSource(fromStdin: pinStdin)
         let installation = try options.installation()
         do {
             try installation.checkNotInitialized()

@@ -28,6 +28,7 @@ struct PINChangeCommand: ParsableCommand {
     @Flag(help: "Read the current and the new PIN as two lines from standard input.") var pinStdin = false
 
     func run() throws {
+        try PINEntry.requireSource(fromStdin: pinStdin)
         let context = try AdminContext(options, act: nil)
         try context.requireAdminReader(reader)
         let registry = context.registry
@@ -55,6 +56,11 @@ struct PINChangeCommand: ParsableCommand {
             current = PINEntryPair(current: old, new: try PINEntry.readNew("new PIN", fromStdin: false))
         }
         let holder = card.operatorId
+        do {
+            try context.installation.pinPolicy().check(current.new)
+        } catch {
+            throw CommandFailure("\(error.description); nothing was changed")
+        }
         try context.record(NewEvent(kind: .pinChanged, result: .success, actor: holder, card: cardId, place: reader))
         do {
             try registry.pins.change(card: presented.guid, current: current.current, new: current.new)

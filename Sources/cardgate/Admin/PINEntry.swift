@@ -9,6 +9,13 @@ import Foundation
 /// Asks for PINs: on the terminal without echo (termios), or one per line from standard input with
 /// `--pin-stdin`. A PIN never appears in argv, output or an error message.
 enum PINEntry {
+    /// Throws before anything is done when the PIN could not be asked: no `--pin-stdin` and no terminal.
+    static func requireSource(fromStdin: Bool) throws {
+        guard fromStdin || isatty(STDIN_FILENO) == 1 else {
+            throw CommandFailure("standard input is not a terminal, so the PIN cannot be asked without echo; give it on standard input with --pin-stdin; nothing was changed")
+        }
+    }
+
     /// Reads one PIN for each prompt. With `fromStdin`, one line per prompt; otherwise standard input
     /// must be a terminal.
     static func read(_ prompts: [String], fromStdin: Bool) throws -> [PIN] {
