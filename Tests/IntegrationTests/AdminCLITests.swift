@@ -132,6 +132,13 @@ import Testing
                 let changed = try cg(["pin", "change"], ["--reader", A, "--pin-stdin"], input: "\(Self.initialPIN)\n\(Self.changedPIN)\n", as: "op-0042")
                 #expect(changed.status == 0, "\(changed.output)")
 
+                // On a terminal the new PIN is asked twice without echo; entries that differ change nothing.
+                if FileManager.default.isExecutableFile(atPath: "/usr/bin/script") {
+                    let typed = checked(try site.cardgateOnTerminal(["card", "reset-pin", op.guid], lines: [Self.resetPIN, Self.finalPIN]))
+                    expectRefused(typed, "differ")
+                    #expect(typed.output.contains("new initial PIN again"), "\(typed.output)")
+                }
+
                 // Reset by the PIN administrator: the old PIN no longer works, the new initial one must be changed.
                 try #require(try cg(["card", "reset-pin", op.guid, "--pin-stdin"], input: Self.resetPIN + "\n").status == 0)
                 expectRefused(try cg(["pin", "change"], ["--reader", A, "--pin-stdin"], input: "\(Self.changedPIN)\n\(Self.finalPIN)\n", as: "op-0042"),

@@ -73,6 +73,17 @@ struct AdminInstallation {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// Runs `cardgate` on a pseudo-terminal (through util-linux `script`), typing `lines` one by one with
+    /// pauses, as a person would at the prompts.
+    func cardgateOnTerminal(_ words: [String], _ arguments: [String] = [], lines: [String], as person: String = "pa-001")
+        throws -> (status: Int32, output: String) {
+        let quoted = ([try BuiltTools.cardgate()] + words + ["--config", configFile] + arguments)
+            .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let typing = lines.map { "sleep 0.8; printf '%s\\n' '\($0)'" }.joined(separator: "; ") + "; sleep 1"
+        let shell = "(\(typing)) | CARDGATE_SESSION_FILE='\(sessionFile(person))' /usr/bin/script -qec \"\(quoted)\" /dev/null"
+        return try BuiltTools.run("/bin/sh", ["-c", shell])
+    }
+
     /// A fresh card image; returns its path and GUID (hex).
     func makeCard(_ name: String) throws -> (path: String, guid: String) {
         let path = folder.appendingPathComponent("\(name).json").path
