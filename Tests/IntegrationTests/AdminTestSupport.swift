@@ -4,6 +4,9 @@ import SmartCard
 import Testing
 import VirtualCard
 
+/// The administrative CLI suites, run one after the other: they share the two admin reader slots.
+@Suite(.serialized) enum AdminReaderTests {}
+
 /// A temporary CardGate installation for the administrative CLI tests: a copy of config/cardgate.toml whose
 /// paths point into a temporary folder, with cheap scrypt and both admin reader slots approved, and a
 /// private session file for each person.
@@ -49,8 +52,8 @@ struct AdminInstallation {
 
     /// Runs `cardgate` with `--config` after the subcommand words, `input` on standard input and
     /// `person`'s session file; returns the exit status and the output (stdout + stderr).
-    func cardgate(_ words: [String], _ arguments: [String] = [], input: String = "", as person: String = "pa-001")
-        throws -> (status: Int32, output: String) {
+    func cardgate(_ words: [String], _ arguments: [String] = [], input: String = "", as person: String = "pa-001",
+                  environment changes: [String: String?] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try BuiltTools.cardgate())
         process.arguments = words + ["--config", configFile] + arguments
@@ -59,6 +62,7 @@ struct AdminInstallation {
         for name in ["CARDGATE_CONFIG", "CARDGATE_DATABASE", "CARDGATE_ARCHIVE_DIR", "CARDGATE_PEPPER_FILE", "CARDGATE_SIGNING_KEY_FILE"] {
             environment[name] = nil
         }
+        for (name, value) in changes { environment[name] = value }
         process.environment = environment
         let output = Pipe()
         let stdin = Pipe()
