@@ -47,6 +47,10 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case adminOperator = "admin.operator"
     /// A room grant was added, changed or removed.
     case adminGrant = "admin.grant"
+    /// An administrative session was opened or ended, or a login was refused; the details' `reason` says which.
+    case adminSession = "admin.session"
+    /// A room was added (rooms are the places room grants refer to).
+    case adminRoom = "admin.room"
     /// The emergency stop: every terminal locked, every session ended.
     case adminEmergency = "admin.emergency"
     /// An entry was added to the equipment ledger.
@@ -57,6 +61,8 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case ledgerRefused = "ledger.refused"
     /// The service started; the details carry its program identity.
     case systemStart = "system.start"
+    /// A new installation was created (`cardgate init`): secret files, databases, first PIN administrator.
+    case systemInit = "system.init"
     /// The service stopped.
     case systemStop = "system.stop"
     /// A closed year was written to its archive file (details: year, count, file digest).

@@ -10,7 +10,13 @@ struct CardGate: AsyncParsableCommand {
         version: CardGateVersion.current,
         subcommands: [
             // Each command group adds itself here, one line each.
+            InitCommand.self,
+            AdminCommand.self,
+            OperatorCommand.self,
             CardCommand.self,
+            PINCommand.self,
+            RoomCommand.self,
+            LedgerCommand.self,
             ReadersCommand.self,
             HistoryCommand.self,
             TerminalCommand.self,

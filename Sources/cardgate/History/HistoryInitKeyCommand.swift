@@ -11,7 +11,7 @@ struct HistoryInitKeyCommand: ParsableCommand {
     @OptionGroup var options: HistoryOptions
 
     func run() throws {
-        let path = options.configuration.signingKeyPath
+        let path = try options.configuration.signingKeyPath
         let key = try orExit { () throws(HistoryError) in try CheckpointSigningKey.create(path) }
         printOut("created \(path)\npublic key \(key.publicKey.hex)\nfingerprint \(key.publicKey.fingerprint)\n")
     }
@@ -27,7 +27,7 @@ struct HistoryPublicKeyCommand: ParsableCommand {
     @OptionGroup var options: HistoryOptions
 
     func run() throws {
-        let path = options.configuration.signingKeyPath
+        let path = try options.configuration.signingKeyPath
         let key = try orExit { () throws(HistoryError) in try CheckpointSigningKey.load(path) }
         printOut("\(key.publicKey.hex)\nfingerprint \(key.publicKey.fingerprint)\n")
     }

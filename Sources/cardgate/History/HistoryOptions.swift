@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 import History
+import Installation
 
 /// The options every `cardgate history` command shares; unset options fall back to the environment
 /// (`CARDGATE_DATABASE`, `CARDGATE_ARCHIVE_DIR`, `CARDGATE_HISTORY_KEY`, …) and then to the installed defaults.
 struct HistoryOptions: ParsableArguments {
+    @Option(help: "The configuration file; its paths are the base the options below override (default $CARDGATE_CONFIG or /etc/cardgate/cardgate.toml, when that file exists).")
+    var config: String?
     @Option(help: "The live history database (env CARDGATE_DATABASE).")
     var database: String?
     @Option(help: "The folder of yearly archive files (env CARDGATE_ARCHIVE_DIR).")
@@ -20,26 +23,44 @@ struct HistoryOptions: ParsableArguments {
     @Option(help: "Years to keep, at least 7 (env CARDGATE_RETENTION_YEARS).")
     var retentionYears: Int?
 
+    /// The history settings: the configuration file's (when named or present), else the built-in defaults
+    /// and environment, with the explicit options on top.
     var configuration: HistoryConfiguration {
-        var c = HistoryConfiguration.defaults()
-        if let database { c.databasePath = database }
-        if let archiveDir { c.archiveDirectory = archiveDir }
-        if let key { c.signingKeyPath = key }
-        if let checkpointCopy { c.checkpointCopyPath = checkpointCopy }
-        if let checkpointEvery { c.checkpointEveryEvents = checkpointEvery }
-        if let checkpointMinutes { c.checkpointEveryMinutes = checkpointMinutes }
-        if let retentionYears { c.retentionYears = retentionYears }
-        return c
+        get throws {
+            var c = try base()
+            if let database { c.databasePath = database }
+            if let archiveDir { c.archiveDirectory = archiveDir }
+            if let key { c.signingKeyPath = key }
+            if let checkpointCopy { c.checkpointCopyPath = checkpointCopy }
+            if let checkpointEvery { c.checkpointEveryEvents = checkpointEvery }
+            if let checkpointMinutes { c.checkpointEveryMinutes = checkpointMinutes }
+            if let retentionYears { c.retentionYears = retentionYears }
+            return c
+        }
+    }
+
+    /// The installation's history settings when a configuration file is named (or the default one exists).
+    private func base() throws -> HistoryConfiguration {
+        let file = config ?? Installation.defaultConfigurationFile()
+        guard config != nil || FileManager.default.fileExists(atPath: file) else { return HistoryConfiguration.defaults() }
+        do {
+            return try Installation(configurationFile: file).historyConfiguration
+        } catch {
+            FileHandle.standardError.write(Data("cardgate history: configuration: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 
     /// Opens the store with the signing key (needed to record anything).
     func openForWriting() throws -> HistoryStore {
-        try orExit { () throws(HistoryError) in try HistoryStore.open(configuration) }
+        let c = try configuration
+        return try orExit { () throws(HistoryError) in try HistoryStore.open(c) }
     }
 
     /// Opens an existing store without needing the signing key.
     func openForReading() throws -> HistoryStore {
-        try orExit { () throws(HistoryError) in try HistoryStore(configuration: configuration, signingKey: nil, mustExist: true) }
+        let c = try configuration
+        return try orExit { () throws(HistoryError) in try HistoryStore(configuration: c, signingKey: nil, mustExist: true) }
     }
 }
 

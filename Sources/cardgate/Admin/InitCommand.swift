@@ -1,0 +1,79 @@
+import ArgumentParser
+import Credentials
+import Foundation
+import History
+import Installation
+import Registry
+
+/// `cardgate init`: creates a new installation and enrols the first PIN administrator's card.
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the folders, secret files and databases, and enrol the first PIN administrator's card.",
+        discussion: """
+            The card in the admin reader must answer a fresh challenge with its certificate's key, which is
+            then pinned. The administrator chooses their PIN (asked twice without echo, or one line with
+            --pin-stdin). Refused when any file of the installation already exists.
+
+            Example: cardgate init --config /etc/cardgate/cardgate.toml --reader "CardGate Admin 00 00" --operator-id pa-001 --name 山田花子
+            """
+    )
+
+    @OptionGroup var options: ConfigOption
+    @Option(help: "The admin reader holding the first administrator's card.") var reader: String
+    @Option(help: "The first PIN administrator's operator id.") var operatorId: String
+    @Option(help: "Their name (UTF-8, Japanese allowed).") var name: String
+    @Flag(help: "Read the PIN as one line from standard input instead of the terminal.") var pinStdin = false
+
+    func run() throws {
+        try PINEntry.requireSource(fromStdin: pinStdin)
+        let installation = try options.installation()
+        do {
+            try installation.checkNotInitialized()
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        guard installation.configuration.role(ofReader: reader) == .admin else {
+            throw CommandFailure("\"\(reader)\" is not an admin reader in \(installation.configuration.file); nothing was created")
+        }
+        let presented = try PresentedCard.read(reader: reader) { _ in nil }
+        guard presented.authenticity.isGenuine else {
+            throw CommandFailure("the card \(presented.guid.short) did not prove it holds its certificate's key (\(presented.authenticity.explanation)); it is refused and nothing was created")
+        }
+        let pin = try PINEntry.readNew("PIN", fromStdin: pinStdin)
+        do {
+            try installation.pinPolicy().check(pin)
+        } catch {
+            throw CommandFailure("\(error.description); nothing was created")
+        }
+        let created: (history: HistoryStore, registry: Registry)
+        do {
+            created = try installation.initialize()
+        } catch {
+            throw CommandFailure("init: \(error)")
+        }
+        let card = presented.guid.hex
+        let events = [
+            NewEvent(kind: .systemInit, result: .success, actor: operatorId, place: reader,
+                     details: EventDetails(reason: "installation created")),
+            NewEvent(kind: .adminOperator, result: .success, actor: operatorId,
+                     details: EventDetails(reason: "first PIN administrator", operation: "add", record: operatorId)),
+            NewEvent(kind: .adminCardIssued, result: .success, actor: operatorId, card: card, place: reader,
+                     details: EventDetails(record: operatorId)),
+        ]
+        do {
+            try created.history.append(contentsOf: events)
+        } catch {
+            throw CommandFailure("the history cannot record the enrolment, so it was not done: \(error)")
+        }
+        do {
+            try created.registry.initialEnrolment.enrol(NewOperator(id: operatorId, name: name, roles: [.pinAdmin]),
+                                                        card: presented.binding, pin: pin)
+        } catch {
+            _ = try? created.history.append(NewEvent(kind: .adminCardIssued, result: .failure, actor: operatorId, card: card,
+                                                     details: EventDetails(reason: "not done: \(error.code.rawValue)")))
+            throw CommandFailure("init: \(error.description)")
+        }
+        print("initialised \(installation.configuration.file): PIN administrator \(operatorId) with card \(presented.guid.hex) (key \(presented.certificate.fingerprint.hex))")
+    }
+}
