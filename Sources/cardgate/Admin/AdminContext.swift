@@ -1,5 +1,5 @@
 import ArgumentParser
-import Configuration
+import CardGateConfig
 import Foundation
 import History
 import Installation
