@@ -1,12 +1,17 @@
 # CardGate — build, test and demo. `make help` lists the targets.
 SHELL := /bin/bash
-APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev
+APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl
 SWIFT ?= swift
 
-.PHONY: help deps build release test pcscd-start pcscd-stop clean
+.PHONY: help demo deps build release test pcscd-start pcscd-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+demo: deps ## Build, then play a scripted day on the virtual rig (hardware/demo.sh); stops what it started
+	$(SWIFT) build --product cardgate
+	$(SWIFT) build --product vcard
+	hardware/demo.sh
 
 deps: ## Install the Debian packages the build and the tests need (only those missing)
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

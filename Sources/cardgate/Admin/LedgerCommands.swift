@@ -34,7 +34,7 @@ struct LedgerAddCommand: ParsableCommand {
     @Option(help: "Where it is.") var location: String
     @Option(help: "Serial number.") var serial: String?
     @Option(help: "in-service (default), in-stock, under-repair.") var status: String?
-    @Option(help: "Program version.") var version: String?
+    @Option(name: .customLong("program-version"), help: "Program version (for --kind program).") var version: String?
     @Option(help: "Program SHA-256 (64 hexadecimal digits).") var sha256: String?
     @Option(help: "A note for the change record.") var note: String?
 
@@ -114,7 +114,7 @@ struct LedgerChangeCommand: ParsableCommand {
     @Option(help: "New location.") var location: String?
     @Option(help: "New serial number.") var serial: String?
     @Option(help: "in-service, in-stock or under-repair (retire with `ledger retire`).") var status: String?
-    @Option(help: "New program version.") var version: String?
+    @Option(name: .customLong("program-version"), help: "New program version.") var version: String?
     @Option(help: "New program SHA-256.") var sha256: String?
     @Option(help: "A note for the change record.") var note: String?
 
