@@ -82,9 +82,9 @@ say "three virtual PIV cards: admin, yamada, sato"
 
 step "The PIN administrator installs CardGate with their own card (cardgate init)"
 insert admin $ADMIN_PORT
-printf '480215\n' | "$CG" init --config "$CONFIG" --reader "$ADMIN_READER" --operator-id pa-001 --name "鈴木 一郎" --pin-stdin
+printf '480215\n' | "$CG" init --config "$CONFIG" --reader "$ADMIN_READER" --operator-id pa-001 --name "鈴木 一郎" \
+    --role administrator --role operations-manager --pin-stdin
 printf '480215\n' | "$CG" admin login --config "$CONFIG" --reader "$ADMIN_READER" --pin-stdin
-"$CG" operator update --config "$CONFIG" pa-001 --role pin-admin --role administrator --role operations-manager >/dev/null
 say "in this small demo pa-001 also holds the administrator (ledger, rooms) and operations-manager (terminal assignment) roles"
 
 step "Equipment ledger: the approved readers, terminals and this program"

@@ -109,7 +109,7 @@ public struct OperatorService: Sendable {
     }
 
     /// Applies an update. Terminal changes need the operations-manager role, the rest the pin-admin role.
-    /// Refuses a change that would leave no active PIN administrator.
+    /// Refuses a change of the actor's own roles, and a change that would leave no active PIN administrator.
     @discardableResult
     public func update(_ id: String, _ update: OperatorUpdate, by actor: String) throws(RegistryError) -> Operator {
         let now = registry.now
@@ -121,6 +121,10 @@ public struct OperatorService: Sendable {
             }
             if touchesRecord { _ = try registry.authorize(db, actor: actor, .manageOperators) }
             if update.terminals != nil { _ = try registry.authorize(db, actor: actor, .assignTerminals) }
+            // Separation of duties: nobody widens (or narrows) their own roles; another administrator must.
+            if update.roles != nil, id == actor {
+                throw RegistryError(.roleNotPermitted, "\(actor) may not change their own roles; another PIN administrator must do it")
+            }
             var current = try Operator.require(db, id: id)
             let adminsBefore = try Self.activePINAdministratorCount(db)
             if let name = update.name {

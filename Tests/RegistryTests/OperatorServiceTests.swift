@@ -62,9 +62,23 @@ import Testing
         #expect(try f.registry.operators.disable("op1", by: "admin").status == .disabled)
         #expect(registryError { try f.registry.operators.disable("op1", by: "admin") }?.code == .operatorNotActive)
         #expect(registryError { try f.registry.operators.disable("admin", by: "admin") }?.code == .lastPINAdministrator)
-        #expect(registryError { try f.registry.operators.update("admin", OperatorUpdate(roles: [.operator]), by: "admin") }?.code == .lastPINAdministrator)
+        #expect(registryError { try f.registry.operators.update("admin", OperatorUpdate(roles: [.operator]), by: "admin") }?.code == .roleNotPermitted)
         #expect(try f.registry.operators.show("admin").status == .active)
         #expect(try f.registry.operators.show("admin").roles == [.pinAdmin])
+    }
+
+    @Test func nobodyChangesTheirOwnRolesButAnotherPINAdministratorCan() throws {
+        let f = try Fixture()
+        try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin]), by: "admin")
+        let refused = registryError { try f.registry.operators.update("admin2", OperatorUpdate(roles: [.pinAdmin, .administrator]), by: "admin2") }
+        #expect(refused?.code == .roleNotPermitted)
+        #expect(refused?.description.contains("own roles") == true)
+        #expect(try f.registry.operators.show("admin2").roles == [.pinAdmin])
+        try f.registry.operators.update("admin2", OperatorUpdate(roles: [.pinAdmin, .administrator]), by: "admin")
+        #expect(try f.registry.operators.show("admin2").roles == [.pinAdmin, .administrator])
+        // Other fields of one's own record stay editable.
+        try f.registry.operators.update("admin2", OperatorUpdate(name: "副 管理者二"), by: "admin2")
+        #expect(try f.registry.operators.show("admin2").name == "副 管理者二")
     }
 
     @Test func aDisabledOrExpiredAdministratorCanDoNothing() throws {

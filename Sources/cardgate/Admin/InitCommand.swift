@@ -23,10 +23,13 @@ struct InitCommand: ParsableCommand {
     @Option(help: "The admin reader holding the first administrator's card.") var reader: String
     @Option(help: "The first PIN administrator's operator id.") var operatorId: String
     @Option(help: "Their name (UTF-8, Japanese allowed).") var name: String
+    @Option(help: ArgumentHelp("Further roles of this person besides pin-admin (repeatable), for a small office where one person holds several: administrator, operations-manager, supervisor.", valueName: "role"))
+    var role: [String] = []
     @Flag(help: "Read the PIN as one line from standard input instead of the terminal.") var pinStdin = false
 
     func run() throws {
         try PINEntry.requireSource(fromStdin: pinStdin)
+        let roles = try parseRoles(role).union([.pinAdmin])
         let installation = try options.installation()
         do {
             try installation.checkNotInitialized()
@@ -67,7 +70,7 @@ struct InitCommand: ParsableCommand {
             throw CommandFailure("the history cannot record the enrolment, so it was not done: \(error)")
         }
         do {
-            try created.registry.initialEnrolment.enrol(NewOperator(id: operatorId, name: name, roles: [.pinAdmin]),
+            try created.registry.initialEnrolment.enrol(NewOperator(id: operatorId, name: name, roles: roles),
                                                         card: presented.binding, pin: pin)
         } catch {
             _ = try? created.history.append(NewEvent(kind: .adminCardIssued, result: .failure, actor: operatorId, card: card,
