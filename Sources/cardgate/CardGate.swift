@@ -14,6 +14,7 @@ struct CardGate: AsyncParsableCommand {
             ReadersCommand.self,
             HistoryCommand.self,
             TerminalCommand.self,
+            ServeCommand.self,
         ]
     )
 }
