@@ -44,6 +44,20 @@ struct CardCheck: Sendable {
     /// Reads the card in `reader` and checks it against the registry; `room` asks for the holder's grants there.
     /// Blocks (PC/SC, SQLite): call it off the cooperative thread pool. Any failure leaves the card refused.
     static func run(reader: String, room: String?, registry: Registry, timeZone: TimeZone, now: Date) -> CardCheck {
+        // A card just put in can answer its first commands badly while the reader powers it up: a transport error
+        // is tried again (at most three times in all); a wrong signature is an answer, not an error, and is final.
+        var result = attempt(reader: reader, room: room, registry: registry, timeZone: timeZone, now: now)
+        for _ in 0..<2 where result.transportFailed {
+            Thread.sleep(forTimeInterval: 0.15)
+            result = attempt(reader: reader, room: room, registry: registry, timeZone: timeZone, now: now)
+        }
+        return result
+    }
+
+    /// The check failed talking to the card (not because of what the card or the registry said).
+    var transportFailed = false
+
+    private static func attempt(reader: String, room: String?, registry: Registry, timeZone: TimeZone, now: Date) -> CardCheck {
         var result = CardCheck()
         let context: PCSCContext
         do {
@@ -88,6 +102,7 @@ struct CardCheck: Sendable {
         } catch {
             result.genuine = false
             result.problem = "\(error)"
+            result.transportFailed = error is SmartCardError || error is OperatorCardError
         }
         return result
     }

@@ -4,6 +4,7 @@ import GRDB
 import GatewayAPI
 import History
 import Registry
+import SmartCard
 import Testing
 import VirtualCard
 
@@ -150,6 +151,31 @@ final class GatewayRig {
     func grant(_ id: String, weekdays: Set<Weekday> = Set(Weekday.allCases), withPIN: Bool = false) throws {
         try registry.rooms.grant(NewRoomGrant(roomId: "R1", grantee: .operator(id), weekdays: weekdays, fromMinute: 0, toMinute: 1440,
                                               mode: withPIN ? .cardAndPIN : .card), by: "netadmin")
+    }
+
+    /// The reader of a vpcd port.
+    static func reader(port: Int) -> String {
+        [t01Port: t01, t02Port: t02, roomInPort: roomIn, roomOutPort: roomOut, roguePort: rogue][port] ?? ""
+    }
+
+    /// Waits until pcscd reports `reader` with or without a card.
+    static func waitForCard(_ reader: String, present: Bool, timeout: Duration = .seconds(5)) throws {
+        let context = try PCSCContext()
+        defer { context.release() }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? context.readerStatuses())?.first(where: { $0.name == reader })?.cardPresent == present { return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        throw BuiltTools.ToolError(description: "reader \(reader) did not report card present=\(present) within \(timeout)")
+    }
+
+    /// Inserts a virtual card once the reader is empty, and returns once pcscd sees it.
+    static func insert(_ card: String, port: Int) throws -> VCardProcess {
+        try waitForCard(reader(port: port), present: false)
+        let inserted = try VCardProcess(card: card, port: port)
+        try waitForCard(reader(port: port), present: true)
+        return inserted
     }
 
     // MARK: - The daemon

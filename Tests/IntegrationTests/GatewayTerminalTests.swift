@@ -14,7 +14,7 @@ import Testing
         let client = try await rig.start()
         try await rig.waitForCommand("lock T01")  // every terminal is locked at start
 
-        let inserted = try VCardProcess(card: card, port: GatewayRig.t01Port)
+        let inserted = try GatewayRig.insert(card, port: GatewayRig.t01Port)
         try await rig.waitForTerminal(client, "T01", .awaitingPIN)
         let wrong = await gatewayError { _ = try await client.submitTerminalPIN("T01", pin: Self.pin("999999")) }
         #expect(wrong?.code == .wrongPIN)
@@ -60,7 +60,7 @@ extension GatewayEndToEndTests {
         let rig = try GatewayRig(.init(idleSeconds: 2, maximumSessionSeconds: 3))
         let card = try rig.enrol("op1")
         let client = try await rig.start()
-        let inserted = try VCardProcess(card: card, port: GatewayRig.t01Port)
+        let inserted = try GatewayRig.insert(card, port: GatewayRig.t01Port)
         defer { inserted.terminate() }
         try await rig.waitForTerminal(client, "T01", .awaitingPIN)
         let first = try await client.submitTerminalPIN("T01", pin: Self.pin(GatewayRig.pin))
@@ -96,7 +96,7 @@ extension GatewayEndToEndTests {
         let rig = try GatewayRig()
         let card = try rig.enrol("op1")
         let client = try await rig.start()
-        let inserted = try VCardProcess(card: card, port: GatewayRig.t01Port)
+        let inserted = try GatewayRig.insert(card, port: GatewayRig.t01Port)
         defer { inserted.terminate() }
         try await rig.waitForTerminal(client, "T01", .awaitingPIN)
         _ = try await client.submitTerminalPIN("T01", pin: Self.pin(GatewayRig.pin))
@@ -119,7 +119,7 @@ extension GatewayEndToEndTests {
         let rig = try GatewayRig()
         let card = try rig.enrol("op1")
         let client = try await rig.start()
-        let inserted = try VCardProcess(card: card, port: GatewayRig.t01Port)
+        let inserted = try GatewayRig.insert(card, port: GatewayRig.t01Port)
         defer { inserted.terminate() }
         try await rig.waitForTerminal(client, "T01", .awaitingPIN)
         let before = rig.actuatorLines.count
@@ -142,7 +142,7 @@ extension GatewayEndToEndTests {
         let rig = try GatewayRig()
         let card = try rig.enrol("op1")
         let client = try await rig.start()
-        var inserted: VCardProcess? = try VCardProcess(card: card, port: GatewayRig.t01Port)
+        var inserted: VCardProcess? = try GatewayRig.insert(card, port: GatewayRig.t01Port)
         defer { inserted?.terminate() }
         try await rig.waitForTerminal(client, "T01", .awaitingPIN)
         _ = try await client.submitTerminalPIN("T01", pin: Self.pin(GatewayRig.pin))
