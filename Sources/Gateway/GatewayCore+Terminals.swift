@@ -50,6 +50,12 @@ extension GatewayCore {
                 break  // the lock screen learns it from the terminal event below
             case .runLockCommand:
                 commands.start(lockArgv(id, reader: reader), what: "lock \(id)")
+                if let received = readerEventReceivedAt {
+                    let microseconds = (DispatchTime.now().uptimeNanoseconds - received.uptimeNanoseconds) / 1000
+                    logger.info("terminal locked", metadata: [
+                        "terminal": "\(id)", "since-reader-event-us": "\(microseconds)",
+                    ])
+                }
             case .runUnlockCommand(let session):
                 let argv = configuration.commands.unlock.render([.terminal: id, .reader: reader, .operator: session.operatorID])
                 if !commands.run(argv, what: "unlock \(id)") {

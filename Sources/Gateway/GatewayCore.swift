@@ -48,6 +48,8 @@ public final class GatewayCore: Service, GatewayService, @unchecked Sendable {
     var historyOK = true
     var monitor: ReaderMonitor?
     var checkpointTimer: (any DispatchSourceTimer)?
+    /// When the reader event being handled came out of the monitor (for the latency in the log lines).
+    var readerEventReceivedAt: DispatchTime?
 
     /// One terminal: its state machine, its idle/maximum-session timer and what the API shows.
     struct TerminalSlot {
@@ -111,7 +113,12 @@ public final class GatewayCore: Service, GatewayService, @unchecked Sendable {
         // Draining the stream only awaits; each event is handed to the queue, in order.
         Task.detached { [self] in
             for await event in monitor {
-                queue.async { self.handleReaderEvent(event) }
+                let received = DispatchTime.now()
+                queue.async {
+                    self.readerEventReceivedAt = received
+                    self.handleReaderEvent(event)
+                    self.readerEventReceivedAt = nil
+                }
             }
         }
         logger.notice("gateway started", metadata: ["terminals": "\(terminals.count)", "doors": "\(doors.count)"])

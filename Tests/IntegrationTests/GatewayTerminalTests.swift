@@ -50,8 +50,13 @@ import Testing
         #expect(events.contains { $0.kind == .sessionLocked && $0.details.reason == "card-removed" })
         #expect(events.contains { $0.kind == .systemStart && $0.details.digest?.count == 32 })
 
+        let beforeStop = rig.actuatorLines.count
         #expect(rig.stop() == 0)
         #expect(try rig.history().last?.kind == .systemStop)
+        try await rig.waitForCommand("lock T01", after: beforeStop, timeout: .seconds(1))  // SIGTERM locks everything
+        if let line = rig.serveLog.split(separator: "\n").last(where: { $0.contains("terminal locked") && $0.contains("since-reader-event-us") }) {
+            print("gateway e2e: daemon log: \(line)")
+        }
     }
 }
 
