@@ -172,6 +172,13 @@ let package = Package(
         .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["CardGateConfig"]),
         .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "AccessPolicy", "History", "Registry", "Credentials",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "GatewayAPITests",
             dependencies: [
                 "GatewayAPI",
