@@ -92,24 +92,23 @@ public final class GatewayCore: Service, GatewayService, @unchecked Sendable {
     // MARK: - Life cycle
 
     /// Rebuilds the occupancy from the history, locks every terminal (lock command), starts the history checkpoint
-    /// timer and the reader monitor. Throws when the history cannot be read.
-    public func start() throws {
+    /// timer and the reader monitor. Throws when the history cannot be read or written. Runs on ``queue``.
+    public func start() async throws {
         let rooms = Dictionary(configuration.doors.map { ($0.configuration.doorID, $0.configuration.roomID) }, uniquingKeysWith: { a, _ in a })
-        let past = try HistoryRecords.doorEvents(history, rooms: rooms)
-        try queue.sync {
-            occupancy = AccessPolicy.RoomOccupancy(replaying: past)
-            for id in terminals.keys.sorted() {
-                guard let slot = terminals[id] else { continue }
+        try await onQueue {
+            let past = try HistoryRecords.doorEvents(self.history, rooms: rooms)
+            self.occupancy = AccessPolicy.RoomOccupancy(replaying: past)
+            for id in self.terminals.keys.sorted() {
+                guard let slot = self.terminals[id] else { continue }
                 // Fail closed from the first moment: whatever the screen was, it is locked now.
-                _ = append(NewEvent(kind: .terminalLocked, result: .success, place: id, details: EventDetails(reason: "start")))
-                commands.start(lockArgv(id, reader: slot.reader), what: "lock \(id)")
-                terminals[id]?.lockReason = nil
+                self.append(NewEvent(kind: .terminalLocked, result: .success, place: id, details: EventDetails(reason: "start")))
+                self.commands.start(self.lockArgv(id, reader: slot.reader), what: "lock \(id)")
             }
-            startCheckpointTimer()
-            if !historyOK { throw GatewayStartError(.historyUnavailable, "the history cannot be written at start") }
+            self.startCheckpointTimer()
+            if !self.historyOK { throw GatewayStartError(.historyUnavailable, "the history cannot be written at start") }
         }
         let monitor = ReaderMonitor()
-        queue.sync { self.monitor = monitor }
+        try await onQueue { self.monitor = monitor }
         // Draining the stream only awaits; each event is handed to the queue, in order.
         Task.detached { [self] in
             for await event in monitor {

@@ -13,6 +13,25 @@ import Registry
 public enum GatewayDaemon {
     /// Starts and runs the gateway; returns after a clean shutdown. Throws when it must not start.
     public static func run(installation: Installation, version: String, logger: Logger, executable: String = "/proc/self/exe") async throws {
+        // Opening files, SQLite and hashing the executable block: done on a thread of their own.
+        let core = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<GatewayCore, any Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try prepare(installation: installation, version: version, logger: logger, executable: executable) })
+            }
+        }
+        try await core.start()
+        let configuration = installation.configuration
+        let server = GatewayServer(
+            gateway: core,
+            configuration: GatewayServerConfiguration(
+                socketPath: configuration.api.socket, socketGroup: configuration.api.group, socketMode: mode_t(configuration.api.mode)),
+            logger: logger,
+            onReady: { logger.notice("API listening", metadata: ["socket": "\(configuration.api.socket)"]) })
+        try await GatewayLifecycle.serviceGroup(core: core, server: server, logger: logger).run()
+    }
+
+    /// Opens the history and the registry, records `system.start` and checks the program against the ledger.
+    static func prepare(installation: Installation, version: String, logger: Logger, executable: String) throws -> GatewayCore {
         let configuration = installation.configuration
         var historyConfiguration = installation.historyConfiguration
         // A locked or broken database must fail an act quickly, not hold every reader for the default 10 s.
@@ -50,15 +69,7 @@ public enum GatewayDaemon {
             }
         }
 
-        let core = GatewayCore(configuration: configuration, history: history, registry: registry, version: version, logger: logger)
-        try core.start()
-        let server = GatewayServer(
-            gateway: core,
-            configuration: GatewayServerConfiguration(
-                socketPath: configuration.api.socket, socketGroup: configuration.api.group, socketMode: mode_t(configuration.api.mode)),
-            logger: logger,
-            onReady: { logger.notice("API listening", metadata: ["socket": "\(configuration.api.socket)"]) })
-        try await GatewayLifecycle.serviceGroup(core: core, server: server, logger: logger).run()
+        return GatewayCore(configuration: configuration, history: history, registry: registry, version: version, logger: logger)
     }
 }
 
