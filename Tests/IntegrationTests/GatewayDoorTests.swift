@@ -120,4 +120,19 @@ extension GatewayEndToEndTests {
         #expect(!rig.actuatorLines.contains { $0.contains("unlock") })
         #expect(try rig.history().filter { $0.details.reason == "card-in-unapproved-reader" }.count == 2)
     }
+
+    @Test func aDoorPINNotEnteredInTimeIsRefusedByTheTimerAndTheDoorStaysShut() async throws {
+        let rig = try GatewayRig(.init(cardAndPINRooms: ["R1"], doorPINTimeoutSeconds: 5))
+        let card = try rig.enrol("op1")
+        try rig.grant("op1")
+        let client = try await rig.start()
+        let presented = Date()
+        try present(card, port: GatewayRig.roomInPort)
+        let timeout = try await rig.waitForEvent(.doorRefused, reason: "pin-timeout", timeout: .seconds(10))
+        #expect(timeout.time.timeIntervalSince(presented) >= 4.5)
+        #expect(timeout.actor == "op1")
+        let late = await gatewayError { _ = try await client.submitDoorPIN(door: "D1", pin: Self.pin(GatewayRig.pin)) }
+        #expect(late?.code == .notAwaitingPIN)
+        #expect(!rig.actuatorLines.contains { $0.contains("door-open") })
+    }
 }

@@ -27,6 +27,7 @@ final class GatewayRig {
         var maximumSessionSeconds = 28800
         var cardAndPINRooms: [String] = []
         var antiPassbackRooms: [String] = []
+        var doorPINTimeoutSeconds = 30
         /// Readers to approve in the ledger (T02 is left out to test a configured reader missing from the ledger).
         var ledgerReaders = [GatewayRig.t01, GatewayRig.roomIn, GatewayRig.roomOut]
     }
@@ -89,7 +90,7 @@ final class GatewayRig {
             maximum-session-seconds = \(options.maximumSessionSeconds)
             pin-lockout-attempts = 5
             door-open-seconds = 5
-            door-pin-timeout-seconds = 30
+            door-pin-timeout-seconds = \(options.doorPINTimeoutSeconds)
             card-and-pin-rooms = \(rooms(options.cardAndPINRooms))
             anti-passback-rooms = \(rooms(options.antiPassbackRooms))
             [commands]
