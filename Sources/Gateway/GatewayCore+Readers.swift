@@ -2,6 +2,7 @@ import AccessPolicy
 import Foundation
 import GatewayAPI
 import History
+import Registry
 import SmartCard
 
 extension GatewayCore {
@@ -12,17 +13,20 @@ extension GatewayCore {
         if case .admin? = role { return }  // the PIN administrator's station belongs to the CLI
         switch event {
         case .readerAdded:
-            let approved = role != nil && isApprovedInLedger(reader)
-            if approved {
+            // Only equipment both configured and approved in the ledger is used (for a terminal, its reader and itself).
+            var refusal: String? = role == nil ? "reader-not-configured" : isApprovedInLedger(reader) ? nil : "reader-not-in-ledger"
+            if refusal == nil, let terminal = terminalByReader[reader], !isApprovedInLedger(terminal, kind: .terminal) {
+                refusal = "terminal-not-in-ledger"
+            }
+            if let reason = refusal {
+                approvedReaders.remove(reader)
+                seenReaders[reader] = .refused
+                append(NewEvent(kind: .ledgerRefused, result: .denied, place: String(reader.prefix(128)), details: EventDetails(reason: reason)))
+                logger.warning("reader refused", metadata: ["reader": "\(reader)", "reason": "\(reason)"])
+            } else {
                 approvedReaders.insert(reader)
                 seenReaders[reader] = .empty
                 if let terminal = terminalByReader[reader] { feedTerminal(terminal, .readerReady) }
-            } else {
-                approvedReaders.remove(reader)
-                seenReaders[reader] = .refused
-                let reason = role == nil ? "reader-not-configured" : "reader-not-in-ledger"
-                append(NewEvent(kind: .ledgerRefused, result: .denied, place: String(reader.prefix(128)), details: EventDetails(reason: reason)))
-                logger.warning("reader refused", metadata: ["reader": "\(reader)", "reason": "\(reason)"])
             }
             broadcaster.publish(.reader(readerStatus(reader)))
 
@@ -57,12 +61,13 @@ extension GatewayCore {
         }
     }
 
-    /// Whether the ledger lists `reader` as an in-service reader; a ledger that cannot be read refuses it.
-    func isApprovedInLedger(_ reader: String) -> Bool {
+    /// Whether the ledger lists `id` as in service (a reader by its PC/SC name, a terminal by its id); a ledger that
+    /// cannot be read refuses it.
+    func isApprovedInLedger(_ id: String, kind: EquipmentKind = .reader) -> Bool {
         do {
-            return try registry.ledger.approved(.reader, id: reader) != nil
+            return try registry.ledger.approved(kind, id: id) != nil
         } catch {
-            logger.error("equipment ledger cannot be read; reader refused", metadata: ["reader": "\(reader)", "error": "\(error)"])
+            logger.error("equipment ledger cannot be read; equipment refused", metadata: ["id": "\(id)", "error": "\(error)"])
             return false
         }
     }

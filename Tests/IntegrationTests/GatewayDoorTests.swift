@@ -135,4 +135,17 @@ extension GatewayEndToEndTests {
         #expect(late?.code == .notAwaitingPIN)
         #expect(!rig.actuatorLines.contains { $0.contains("door-open") })
     }
+
+    @Test func aTerminalNotInTheLedgerKeepsItsReaderRefusedEvenWhenTheReaderIsApproved() async throws {
+        var options = GatewayRig.Options()
+        options.ledgerTerminals = ["T02"]
+        let rig = try GatewayRig(options)
+        let card = try rig.enrol("op1", terminals: [])
+        let client = try await rig.start()
+        #expect(try await client.status().readers.first { $0.name == GatewayRig.t01 }?.state == .refused)
+        #expect(try rig.history().contains { $0.kind == .ledgerRefused && $0.place == GatewayRig.t01 && $0.details.reason == "terminal-not-in-ledger" })
+        try present(card, port: GatewayRig.t01Port)
+        try await rig.waitForEvent(.ledgerRefused, reason: "card-in-unapproved-reader")
+        #expect(try await client.terminal("T01").state == .locked)
+    }
 }

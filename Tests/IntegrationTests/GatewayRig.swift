@@ -30,6 +30,8 @@ final class GatewayRig {
         var doorPINTimeoutSeconds = 30
         /// Readers to approve in the ledger (T02 is left out to test a configured reader missing from the ledger).
         var ledgerReaders = [GatewayRig.t01, GatewayRig.roomIn, GatewayRig.roomOut]
+        /// Terminals to approve in the ledger.
+        var ledgerTerminals = ["T01", "T02"]
     }
 
     let folder: String
@@ -121,7 +123,7 @@ final class GatewayRig {
         for reader in options.ledgerReaders {
             try registry.ledger.add(Equipment(id: reader, kind: .reader, name: "virtual reader", location: "rig"), by: "netadmin")
         }
-        for terminal in ["T01", "T02"] {
+        for terminal in options.ledgerTerminals {
             try registry.ledger.add(Equipment(id: terminal, kind: .terminal, name: "terminal", location: "rig"), by: "netadmin")
         }
         try registry.rooms.add(Room(id: "R1", name: "電算室", requiresPIN: false, antiPassback: false), by: "netadmin")
