@@ -39,6 +39,7 @@ extension GatewayCore {
         }
     }
 
+    /// Version, readers (approved and refused) with their states, terminals, pcscd and history health.
     public func status() async throws -> GatewayStatus {
         try await onQueue {
             let readers = Set(self.seenReaders.keys).union(self.configuration.readers.filter {
@@ -51,6 +52,7 @@ extension GatewayCore {
         }
     }
 
+    /// One terminal's state; ``GatewayError/Code/unknownTerminal`` for an id not configured.
     public func terminal(id: String) async throws -> TerminalView {
         try await onQueue {
             guard self.terminals[id] != nil else { throw GatewayError.unknownTerminal(id) }
@@ -58,6 +60,8 @@ extension GatewayCore {
         }
     }
 
+    /// Checks the PIN of the card waiting at the terminal (scrypt off the queue) and feeds the result to its state
+    /// machine; answers the unlocked view, or wrong-PIN with the attempts left, card-blocked, history-unavailable.
     public func submitTerminalPIN(terminal id: String, pin: GatewayAPI.PIN) async throws -> TerminalView {
         let wait: PINWait = try await onQueue {
             guard let slot = self.terminals[id] else { throw GatewayError.unknownTerminal(id) }
@@ -88,6 +92,8 @@ extension GatewayCore {
         }
     }
 
+    /// Records an operation under the terminal's open session (its operator, never the request's) before
+    /// answering, and counts it as activity; ``GatewayError/Code/terminalLocked`` unless unlocked.
     public func recordOperation(terminal id: String, action: String, target: String) async throws -> OperationReceipt {
         try await onQueue {
             guard let slot = self.terminals[id] else { throw GatewayError.unknownTerminal(id) }
@@ -114,6 +120,7 @@ extension GatewayCore {
         }
     }
 
+    /// Locks the terminal now (lock command, session ended and recorded); the PIN is asked again while the card stays.
     public func lockTerminal(id: String) async throws -> TerminalView {
         try await onQueue {
             guard self.terminals[id] != nil else { throw GatewayError.unknownTerminal(id) }
@@ -122,6 +129,8 @@ extension GatewayCore {
         }
     }
 
+    /// Checks the PIN of the card waiting at the door and, when the policy then opens it, records the entry and
+    /// runs the door command.
     public func submitDoorPIN(door id: String, pin: GatewayAPI.PIN) async throws -> GatewayAPI.DoorDecision {
         let pending: DoorPresentation = try await onQueue {
             guard let slot = self.doors[id] else { throw GatewayError.unknownDoor(id) }
@@ -154,6 +163,7 @@ extension GatewayCore {
         }
     }
 
+    /// Who is in the room now, from the recorded entries and exits.
     public func occupancy(room id: String) async throws -> GatewayAPI.RoomOccupancy {
         let known = try await onQueue { self.doors.values.contains { $0.machine.configuration.roomID == id } }
         if !known {
@@ -176,6 +186,8 @@ extension GatewayCore {
             asOf: Date())
     }
 
+    /// Clause 30: records the emergency, then locks every terminal and ends every session (locks run even if a
+    /// record fails).
     public func emergencyLockAll(reason: String?) async throws -> EmergencyLockResult {
         try await onQueue {
             let now = Date()
@@ -195,6 +207,7 @@ extension GatewayCore {
         }
     }
 
+    /// A new subscription to the state changes (terminal, reader, door, emergency).
     public func events() async -> AsyncStream<GatewayEvent> {
         broadcaster.subscribe()
     }

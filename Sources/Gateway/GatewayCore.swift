@@ -132,7 +132,6 @@ public final class GatewayCore: Service, GatewayService, @unchecked Sendable {
                 continuation.resume()
             }
         }
-        monitor?.stop()
     }
 
     /// On ``queue``: locks all, records `system.stop`, signs a last checkpoint.
@@ -155,6 +154,8 @@ public final class GatewayCore: Service, GatewayService, @unchecked Sendable {
         _ = append(NewEvent(kind: .systemStop, result: .success, details: EventDetails(program: "cardgate \(version)")))
         _ = try? history.checkpoint()
         broadcaster.finishAll()
+        monitor?.stop()  // at most about 2 s if pcscd does not answer; nothing else is waiting any more
+        monitor = nil
         logger.notice("gateway stopped; every terminal locked")
     }
 

@@ -70,4 +70,24 @@ extension GatewayEndToEndTests {
         watchdog.cancel()
         #expect(seen == [.locked, .awaitingPIN, .unlocked, .locked])
     }
+
+    @Test func aLockRequestedThroughTheAPIRunsTheLockCommandAndAsksThePINAgainWhileTheCardStays() async throws {
+        let rig = try GatewayRig()
+        let card = try rig.enrol("op1")
+        let client = try await rig.start()
+        let inserted = try GatewayRig.insert(card, port: GatewayRig.t01Port)
+        defer { inserted.terminate() }
+        try await rig.waitForTerminal(client, "T01", .awaitingPIN)
+        _ = try await client.submitTerminalPIN("T01", pin: Self.pin(GatewayRig.pin))
+        let before = rig.actuatorLines.count
+        let locked = try await client.lockTerminal("T01")
+        #expect(locked.state == .awaitingPIN)
+        #expect(locked.lockReason == .requested)
+        try await rig.waitForCommand("lock T01", after: before)
+        try await rig.waitForEvent(.sessionEnded, reason: "manual")
+        let again = try await client.submitTerminalPIN("T01", pin: Self.pin(GatewayRig.pin))
+        #expect(again.state == .unlocked)
+        let unknown = await gatewayError { _ = try await client.lockTerminal("T09") }
+        #expect(unknown?.code == .unknownTerminal)
+    }
 }
