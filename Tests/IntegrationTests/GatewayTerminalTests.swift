@@ -143,7 +143,7 @@ extension GatewayEndToEndTests {
         #expect(try rig.history().contains { $0.kind == .sessionStarted } == false)
     }
 
-    @Test func killingPcscdWhileATerminalIsUnlockedLocksIt() async throws {
+    @Test func killingPcscdWhileATerminalIsUnlockedLocksItAndCardsWorkAgainWhenPcscdIsBack() async throws {
         let rig = try GatewayRig()
         let card = try rig.enrol("op1")
         let client = try await rig.start()
@@ -169,6 +169,13 @@ extension GatewayEndToEndTests {
         let ended = try await rig.waitForEvent(.sessionLocked)
         #expect(ended.actor == "op1")
         try await rig.waitForEvent(.terminalLocked, reason: "pcsc-service-lost")
+
+        // Back with pcscd: the reader is ready again and a card unlocks as before.
+        try await rig.waitForEvent(.systemNotice, reason: "reader-ready")
+        inserted = try GatewayRig.insert(card, port: GatewayRig.t01Port)
+        try await rig.waitForTerminal(client, "T01", .awaitingPIN)
+        #expect(try await client.submitTerminalPIN("T01", pin: Self.pin(GatewayRig.pin)).state == .unlocked)
+        #expect(try await client.status().pcscdRunning)
         #expect(rig.stop() == 0)
     }
 }
