@@ -127,11 +127,23 @@ let package = Package(
             dependencies: ["CardGateConfig", "History", "Registry", "Credentials"],
             swiftSettings: strict
         ),
+        // The daemon's core: readers → card checks → policy → history and commands; serves the local API.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "SmartCard", "OperatorCard", "History", "Registry", "Credentials", "AccessPolicy", "CardGateConfig",
+                "Installation", "GatewayAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "cardgate",
             dependencies: [
                 "SmartCard", "OperatorCard", "VirtualCard", "History", "Secrets", "Credentials", "Registry", "AccessPolicy",
-                "CardGateConfig", "Installation", "GatewayAPI",
+                "CardGateConfig", "Installation", "GatewayAPI", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -160,6 +172,13 @@ let package = Package(
         .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["CardGateConfig"]),
         .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "AccessPolicy", "History", "Registry", "Credentials",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "GatewayAPITests",
             dependencies: [
                 "GatewayAPI",
@@ -170,7 +189,10 @@ let package = Package(
         // End-to-end tests: real pcscd, the vcard and cardgate executables, real SQLite files.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["APDU", "SmartCard", "OperatorCard", "VirtualCard", "History", "vcard", "cardgate"]
+            dependencies: [
+                "APDU", "SmartCard", "OperatorCard", "VirtualCard", "History", "vcard", "cardgate",
+                "Registry", "Credentials", "GatewayAPI", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ]
 )

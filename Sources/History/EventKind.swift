@@ -31,6 +31,9 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case sessionEnded = "session.ended"
     /// A session was locked (card removed, idle timeout, maximum length, emergency).
     case sessionLocked = "session.locked"
+    /// A terminal was locked while no session was open (start-up, a card pulled while its PIN was asked, a
+    /// refused card, a reader fault); the details' `reason` says why. Written by the gateway before the lock runs.
+    case terminalLocked = "session.terminal-locked"
     /// A door opened for a person entering a room.
     case doorEntry = "door.entry"
     /// A person left a room.

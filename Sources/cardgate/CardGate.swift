@@ -20,6 +20,7 @@ struct CardGate: AsyncParsableCommand {
             ReadersCommand.self,
             HistoryCommand.self,
             TerminalCommand.self,
+            ServeCommand.self,
         ]
     )
 }

@@ -1,0 +1,68 @@
+import AccessPolicy
+import Foundation
+import History
+
+/// How the policy's events are written to the history (the kinds are mapped onto the closed ``EventKind`` list).
+///
+/// | AccessPolicy | history kind |
+/// |---|---|
+/// | `auth.card.accepted` / `auth.card.refused` | the same |
+/// | `auth.pin.wrong` | `auth.pin.failed` (with `retriesLeft`) |
+/// | `auth.pin.blocked` | `auth.pin.locked` |
+/// | `session.start` | `session.started` |
+/// | `session.end` | `session.ended` for a requested lock, else `session.locked` (reason) |
+/// | `terminal.lock` | `session.terminal-locked` (reason) |
+/// | `terminal.reader-ready` | `system.notice` (reason `reader-ready`) |
+/// | `door.entry` / `door.exit` / `door.refused` | the same; place is the door id |
+enum HistoryRecords {
+    /// The history event of a terminal event.
+    static func event(_ event: TerminalEvent) -> NewEvent {
+        let kind: EventKind
+        let result: EventResult
+        switch event.kind {
+        case .cardAccepted: (kind, result) = (.cardAccepted, .success)
+        case .cardRefused: (kind, result) = (.cardRefused, .denied)
+        case .pinWrong: (kind, result) = (.pinFailed, .failure)
+        case .pinBlocked: (kind, result) = (.pinLocked, .failure)
+        case .sessionStart: (kind, result) = (.sessionStarted, .success)
+        case .sessionEnd: (kind, result) = (event.reason == AccessPolicy.LockReason.manual.rawValue ? .sessionEnded : .sessionLocked, .success)
+        case .terminalLock: (kind, result) = (.terminalLocked, .success)
+        case .readerReady: (kind, result) = (.systemNotice, .success)
+        }
+        let reason = event.kind == .readerReady ? "reader-ready" : event.reason
+        return NewEvent(
+            kind: kind, result: result, actor: event.operatorID, card: event.cardGUID, place: event.terminalID,
+            details: EventDetails(
+                reason: reason, session: event.sessionNumber.map { sessionID(terminal: event.terminalID, number: $0) },
+                retriesLeft: event.kind == .pinWrong ? event.attemptsLeft : nil))
+    }
+
+    /// The history event of a door event.
+    static func event(_ event: AccessPolicy.DoorEvent) -> NewEvent {
+        let kind: EventKind
+        let result: EventResult
+        switch event.kind {
+        case .entry: (kind, result) = (.doorEntry, .success)
+        case .exit: (kind, result) = (.doorExit, .success)
+        case .refused: (kind, result) = (.doorRefused, .denied)
+        }
+        return NewEvent(
+            kind: kind, result: result, actor: event.operatorID, card: event.cardGUID, place: event.doorID,
+            details: EventDetails(reason: event.refusal?.rawValue ?? event.direction.rawValue))
+    }
+
+    /// The session identifier written with terminal events: `T01-3`.
+    static func sessionID(terminal: String, number: UInt64) -> String { "\(terminal)-\(number)" }
+
+    /// The door events of the history, oldest first, as the policy's events (for rebuilding the occupancy);
+    /// `rooms` maps door ids to their rooms.
+    static func doorEvents(_ history: HistoryStore, rooms: [String: String]) throws(HistoryError) -> [AccessPolicy.DoorEvent] {
+        try history.events(matching: EventFilter(kinds: [EventKind.doorEntry.rawValue, EventKind.doorExit.rawValue])).compactMap { stored in
+            guard let door = stored.place, let room = rooms[door] else { return nil }
+            let kind: DoorEventKind = stored.kind == .doorEntry ? .entry : .exit
+            return AccessPolicy.DoorEvent(
+                kind: kind, doorID: door, roomID: room, direction: kind == .entry ? .entry : .exit, reader: "",
+                cardGUID: stored.card, operatorID: stored.actor, refusal: nil, at: stored.time)
+        }
+    }
+}

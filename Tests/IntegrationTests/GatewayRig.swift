@@ -1,0 +1,297 @@
+import Credentials
+import Foundation
+import GRDB
+import GatewayAPI
+import History
+import Registry
+import SmartCard
+import Testing
+import VirtualCard
+
+/// One installation of `cardgate serve` in a temporary folder, for the end-to-end gateway tests: its own
+/// configuration, secrets, registry and history, the real daemon process and its API socket.
+///
+/// Readers used (and only these): T01 (vpcd 35965), T02 (35967), Room1 In (35969), Room1 Out (35971), Rogue (35979).
+final class GatewayRig {
+    static let t01 = "CardGate T01 00 00", t01Port = 35965
+    static let t02 = "CardGate T02 00 00", t02Port = 35967
+    static let roomIn = "CardGate Room1 In 00 00", roomInPort = 35969
+    static let roomOut = "CardGate Room1 Out 00 00", roomOutPort = 35971
+    static let rogue = "CardGate Rogue 00 00", roguePort = 35979
+    static let pin = "582046"
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    struct Options {
+        var idleSeconds = 600
+        var maximumSessionSeconds = 28800
+        var cardAndPINRooms: [String] = []
+        var antiPassbackRooms: [String] = []
+        var doorPINTimeoutSeconds = 30
+        /// Readers to approve in the ledger (T02 is left out to test a configured reader missing from the ledger).
+        var ledgerReaders = [GatewayRig.t01, GatewayRig.roomIn, GatewayRig.roomOut]
+        /// Terminals to approve in the ledger.
+        var ledgerTerminals = ["T01", "T02"]
+    }
+
+    let folder: String
+    let configPath: String
+    let socket: String
+    let actuatorLog: String
+    let databasePath: String
+    let registry: Registry
+    var daemon: Process?
+    let daemonLog: String
+
+    init(_ options: Options = Options()) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder + "/secrets", withIntermediateDirectories: true)
+        configPath = folder + "/cardgate.toml"
+        socket = folder + "/api.sock"
+        actuatorLog = folder + "/actuator.log"
+        databasePath = folder + "/cardgate.sqlite"
+        daemonLog = folder + "/serve.log"
+        let rigCommand = Self.repository.appendingPathComponent("config/rig-command.sh").path
+        let rooms = { (list: [String]) in "[" + list.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        let text = """
+            time-zone = "Asia/Tokyo"
+            [paths]
+            database = "\(databasePath)"
+            archive-dir = "\(folder)/archive"
+            [secrets]
+            pepper = "\(folder)/secrets/pepper"
+            history-signing-key = "\(folder)/secrets/history-signing.key"
+            [api]
+            socket = "\(socket)"
+            mode = "0660"
+            [[readers]]
+            name = "CardGate Admin 00 00"
+            role = "admin"
+            [[readers]]
+            name = "\(Self.t01)"
+            role = "terminal"
+            terminal = "T01"
+            [[readers]]
+            name = "\(Self.t02)"
+            role = "terminal"
+            terminal = "T02"
+            [[readers]]
+            name = "\(Self.roomIn)"
+            role = "door"
+            door = "D1"
+            room = "R1"
+            direction = "in"
+            [[readers]]
+            name = "\(Self.roomOut)"
+            role = "door"
+            door = "D1"
+            room = "R1"
+            direction = "out"
+            [policy]
+            idle-timeout-seconds = \(options.idleSeconds)
+            maximum-session-seconds = \(options.maximumSessionSeconds)
+            pin-lockout-attempts = 5
+            door-open-seconds = 5
+            door-pin-timeout-seconds = \(options.doorPINTimeoutSeconds)
+            card-and-pin-rooms = \(rooms(options.cardAndPINRooms))
+            anti-passback-rooms = \(rooms(options.antiPassbackRooms))
+            [commands]
+            lock = ["\(rigCommand)", "lock", "{terminal}"]
+            unlock = ["\(rigCommand)", "unlock", "{terminal}", "{operator}"]
+            door-open = ["\(rigCommand)", "door-open", "{door}", "{direction}", "{seconds}"]
+            [program-identity]
+            check = "warn"
+            [history]
+            checkpoint-every-events = 1000
+            checkpoint-every-seconds = 300
+            [scrypt]
+            log2-n = 10
+            r = 8
+            p = 1
+            allow-weak-for-tests = true
+
+            """
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let pepper = try Pepper.create(at: folder + "/secrets/pepper")
+        _ = try CheckpointSigningKey.create(folder + "/secrets/history-signing.key")
+        let hasher = PINHasher(pepper: pepper, parameters: try ScryptParameters(logN: 10, r: 8, p: 1, allowBelowMinimum: true))
+        registry = try Registry(path: folder + "/" + Registry.defaultFileName, hasher: hasher, create: true)
+        try registry.initialEnrolment.enrol(
+            NewOperator(id: "pinadmin", name: "暗証 管理子", roles: [.pinAdmin]), card: Self.randomBinding(), pin: Credentials.PIN("739104"))
+        try registry.operators.add(NewOperator(id: "netadmin", name: "網 管理者", roles: [.administrator]), by: "pinadmin")
+        try registry.operators.add(NewOperator(id: "opsmgr", name: "運用 責任者", roles: [.operationsManager]), by: "pinadmin")
+        for reader in options.ledgerReaders {
+            try registry.ledger.add(Equipment(id: reader, kind: .reader, name: "virtual reader", location: "rig"), by: "netadmin")
+        }
+        for terminal in options.ledgerTerminals {
+            try registry.ledger.add(Equipment(id: terminal, kind: .terminal, name: "terminal", location: "rig"), by: "netadmin")
+        }
+        try registry.rooms.add(Room(id: "R1", name: "電算室", requiresPIN: false, antiPassback: false), by: "netadmin")
+    }
+
+    static func randomBinding() -> CardBinding {
+        let image = try! CardImage.create()
+        return binding(image)
+    }
+
+    static func binding(_ image: CardImage) -> CardBinding {
+        CardBinding(guid: try! CardGUID(bytes: image.identity.guid), fascn: image.identity.fascn,
+                    publicKeyDER: Array(image.publicKey.derRepresentation))
+    }
+
+    /// Adds an operator allowed on `terminals`, issues them a new virtual card (PIN ``pin``) and returns the card file.
+    func enrol(_ id: String, terminals: Set<String> = ["T01"]) throws -> String {
+        try registry.operators.add(NewOperator(id: id, name: "操作 \(id)", roles: [.operator]), by: "pinadmin")
+        if !terminals.isEmpty { try registry.operators.update(id, OperatorUpdate(terminals: terminals), by: "opsmgr") }
+        let image = try CardImage.create()
+        let path = folder + "/\(id).card.json"
+        try image.save(path: path)
+        try registry.cards.issue(Self.binding(image), to: id, initialPIN: Credentials.PIN(Self.pin), by: "pinadmin")
+        return path
+    }
+
+    /// Grants `id` room R1 on `weekdays` (default every day, all day), card only unless `withPIN`.
+    func grant(_ id: String, weekdays: Set<Weekday> = Set(Weekday.allCases), withPIN: Bool = false) throws {
+        try registry.rooms.grant(NewRoomGrant(roomId: "R1", grantee: .operator(id), weekdays: weekdays, fromMinute: 0, toMinute: 1440,
+                                              mode: withPIN ? .cardAndPIN : .card), by: "netadmin")
+    }
+
+    /// The reader of a vpcd port.
+    static func reader(port: Int) -> String {
+        [t01Port: t01, t02Port: t02, roomInPort: roomIn, roomOutPort: roomOut, roguePort: rogue][port] ?? ""
+    }
+
+    /// Waits until pcscd reports `reader` with or without a card.
+    static func waitForCard(_ reader: String, present: Bool, timeout: Duration = .seconds(5)) throws {
+        let context = try PCSCContext()
+        defer { context.release() }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? context.readerStatuses())?.first(where: { $0.name == reader })?.cardPresent == present { return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        throw BuiltTools.ToolError(description: "reader \(reader) did not report card present=\(present) within \(timeout)")
+    }
+
+    /// Inserts a virtual card once the reader is empty, and returns once pcscd sees it.
+    static func insert(_ card: String, port: Int) throws -> VCardProcess {
+        try waitForCard(reader(port: port), present: false)
+        let inserted = try VCardProcess(card: card, port: port)
+        try waitForCard(reader(port: port), present: true)
+        return inserted
+    }
+
+    // MARK: - The daemon
+
+    /// Starts `cardgate serve` and waits until its API answers.
+    func start() async throws -> GatewayClient {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try BuiltTools.cardgate())
+        process.arguments = ["serve", "--config", configPath]
+        var environment = ProcessInfo.processInfo.environment
+        environment["CARDGATE_ACTUATOR_LOG"] = actuatorLog
+        process.environment = environment
+        FileManager.default.createFile(atPath: daemonLog, contents: nil)
+        let log = FileHandle(forWritingAtPath: daemonLog)
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        daemon = process
+        let client = GatewayClient(socketPath: socket, timeout: .seconds(15))
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            if FileManager.default.fileExists(atPath: socket), (try? await client.status()) != nil { return client }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BuiltTools.ToolError(description: "cardgate serve did not come up: \(serveLog)")
+    }
+
+    /// SIGTERM, and the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let daemon else { return -1 }
+        if daemon.isRunning { daemon.terminate() }
+        daemon.waitUntilExit()
+        self.daemon = nil
+        return daemon.terminationStatus
+    }
+
+    var serveLog: String { (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "" }
+
+    /// The actuator log's lines (`<time> <command…>`).
+    var actuatorLines: [String] {
+        ((try? String(contentsOfFile: actuatorLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Waits until the actuator log has a line ending with `command` after the first `after` lines; returns its time.
+    @discardableResult
+    func waitForCommand(_ command: String, after: Int = 0, timeout: Duration = .seconds(5)) async throws -> Date {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let lines = actuatorLines
+            if lines.count > after, let line = lines[after...].first(where: { $0.hasSuffix(" " + command) }) {
+                return Self.time(of: line) ?? Date()
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw BuiltTools.ToolError(description: "no \"\(command)\" in the actuator log: \(actuatorLines)")
+    }
+
+    static func time(of line: String) -> Date? {
+        let stamp = String(line.prefix { $0 != " " })  // 2026-11-26T17:04:14.123456789Z
+        guard let dot = stamp.firstIndex(of: "."), let whole = ISO8601DateFormatter().date(from: String(stamp[..<dot]) + "Z") else { return nil }
+        let fraction = Double("0" + stamp[dot...].dropLast()) ?? 0
+        return whole.addingTimeInterval(fraction)
+    }
+
+    /// Waits until terminal `id` is in `state`.
+    @discardableResult
+    func waitForTerminal(_ client: GatewayClient, _ id: String, _ state: GatewayAPI.TerminalState, timeout: Duration = .seconds(8)) async throws -> TerminalView {
+        let deadline = ContinuousClock.now + timeout
+        var last: TerminalView?
+        while ContinuousClock.now < deadline {
+            last = try await client.terminal(id)
+            if last?.state == state { return last! }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BuiltTools.ToolError(description: "terminal \(id) did not become \(state.rawValue): \(String(describing: last))\n\(serveLog)")
+    }
+
+    /// The history as recorded so far (read-only).
+    func history() throws -> [HistoryEvent] {
+        let store = try HistoryStore(
+            configuration: HistoryConfiguration(databasePath: databasePath, archiveDirectory: folder + "/archive",
+                                                signingKeyPath: folder + "/secrets/history-signing.key"),
+            signingKey: nil, mustExist: true)
+        return try store.events()
+    }
+
+    /// Waits until the history holds an event of `kind` (and `reason`, if given).
+    @discardableResult
+    func waitForEvent(_ kind: EventKind, reason: String? = nil, timeout: Duration = .seconds(8)) async throws -> HistoryEvent {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let event = try history().last(where: { $0.kind == kind && (reason == nil || $0.details.reason == reason) }) { return event }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BuiltTools.ToolError(description: "no \(kind.rawValue) \(reason ?? "") in the history: \(try history().map { "\($0.kind.rawValue) \($0.details.reason ?? "")" })")
+    }
+
+    deinit {
+        stop()
+    }
+}
+
+/// The error a call threw, as a `GatewayError`.
+func gatewayError(_ body: () async throws -> Void) async -> GatewayError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as GatewayError {
+        return error
+    } catch {
+        return GatewayError(.internal, "unexpected \(error)")
+    }
+}

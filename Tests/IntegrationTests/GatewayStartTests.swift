@@ -1,0 +1,75 @@
+import Foundation
+import GatewayAPI
+import History
+import Registry
+import Testing
+
+extension GatewayEndToEndTests {
+    /// Runs `cardgate serve` to its end (it is expected to refuse to start) and returns its status and output.
+    func serveRefusal(_ rig: GatewayRig) throws -> (status: Int32, output: String) {
+        try BuiltTools.run(try BuiltTools.cardgate(), ["serve", "--config", rig.configPath])
+    }
+
+    @Test func aBadConfigurationStopsTheStartWithAMessageNamingTheFileAndTheKey() throws {
+        let rig = try GatewayRig()
+        let text = try String(contentsOfFile: rig.configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "direction = \"out\"", with: "direction = \"up\"").write(toFile: rig.configPath, atomically: true, encoding: .utf8)
+        let result = try serveRefusal(rig)
+        #expect(result.status != 0)
+        #expect(result.output.contains(rig.configPath))
+        #expect(result.output.contains("direction"))
+        #expect(!FileManager.default.fileExists(atPath: rig.socket))
+    }
+
+    @Test func aSecretFileReadableByOthersStopsTheStart() throws {
+        let rig = try GatewayRig()
+        chmod(rig.folder + "/secrets/pepper", 0o644)
+        let result = try serveRefusal(rig)
+        #expect(result.status != 0)
+        #expect(result.output.contains("pepper"))
+        #expect(result.output.contains("chmod 600"))
+        #expect(try rig.history().contains { $0.kind == .systemStart } == false)
+    }
+
+    @Test func anUnapprovedProgramIsRecordedAndRefusedWhenTheConfigurationSaysRefuse() async throws {
+        let rig = try GatewayRig()
+        let text = try String(contentsOfFile: rig.configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "check = \"warn\"", with: "check = \"refuse\"").write(toFile: rig.configPath, atomically: true, encoding: .utf8)
+        let refused = try serveRefusal(rig)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("not an approved in-service program"))
+        let events = try rig.history()
+        let start = try #require(events.first { $0.kind == .systemStart })
+        #expect(start.details.program?.hasPrefix("cardgate ") == true)
+        #expect(events.contains { $0.kind == .ledgerRefused && $0.details.reason == "program-not-approved" && $0.details.digest == start.details.digest })
+
+        // Approved in the ledger with the same SHA-256: it starts.
+        let hex = (start.details.digest ?? []).map { String(format: "%02x", $0) }.joined()
+        try rig.registry.ledger.add(
+            Equipment(id: "cardgate", kind: .program, name: "cardgate", location: "gateway", version: "0.1.0", sha256: hex), by: "netadmin")
+        let client = try await rig.start()
+        #expect(try await client.status().historyOK)
+        #expect(try rig.history().filter { $0.details.reason == "program-not-approved" }.count == 1)
+    }
+
+    @Test func anIdleGatewayUsesNoCPUAndLittleMemory() async throws {
+        let rig = try GatewayRig()
+        _ = try await rig.start()
+        let pid = try #require(rig.daemon?.processIdentifier)
+        try await Task.sleep(for: .seconds(1))
+        let before = try Self.cpuTicks(pid)
+        try await Task.sleep(for: .seconds(5))
+        let used = try Self.cpuTicks(pid) - before
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.map(String.init) ?? "?"
+        print("gateway e2e: idle for 5 s: \(used) CPU tick(s) (1 tick = 10 ms); \(rss)")
+        #expect(used <= 2)
+    }
+
+    /// utime + stime of a process, in clock ticks.
+    static func cpuTicks(_ pid: Int32) throws -> Int {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+}
