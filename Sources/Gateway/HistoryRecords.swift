@@ -46,19 +46,20 @@ enum HistoryRecords {
         case .exit: (kind, result) = (.doorExit, .success)
         case .refused: (kind, result) = (.doorRefused, .denied)
         }
+        // The place is the room, so that the room's entry book (入退室管理簿) reads one place; the door is a detail.
         return NewEvent(
-            kind: kind, result: result, actor: event.operatorID, card: event.cardGUID, place: event.doorID,
-            details: EventDetails(reason: event.refusal?.rawValue ?? event.direction.rawValue))
+            kind: kind, result: result, actor: event.operatorID, card: event.cardGUID, place: event.roomID,
+            details: EventDetails(reason: event.refusal?.rawValue ?? event.direction.rawValue, door: event.doorID))
     }
 
     /// The session identifier written with terminal events: `T01-3`.
     static func sessionID(terminal: String, number: UInt64) -> String { "\(terminal)-\(number)" }
 
     /// The door events of the history, oldest first, as the policy's events (for rebuilding the occupancy);
-    /// `rooms` maps door ids to their rooms.
+    /// `rooms` maps door ids to their rooms: only events of a configured door of that room count.
     static func doorEvents(_ history: HistoryStore, rooms: [String: String]) throws(HistoryError) -> [AccessPolicy.DoorEvent] {
         try history.events(matching: EventFilter(kinds: [EventKind.doorEntry.rawValue, EventKind.doorExit.rawValue])).compactMap { stored in
-            guard let door = stored.place, let room = rooms[door] else { return nil }
+            guard let door = stored.details.door, let room = rooms[door], stored.place == room else { return nil }
             let kind: DoorEventKind = stored.kind == .doorEntry ? .entry : .exit
             return AccessPolicy.DoorEvent(
                 kind: kind, doorID: door, roomID: room, direction: kind == .entry ? .entry : .exit, reader: "",

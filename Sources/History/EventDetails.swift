@@ -24,6 +24,8 @@ public struct EventDetails: Equatable, Hashable, Sendable {
     public var digest: [UInt8]?
     /// A program identity: name and version.
     public var program: String?
+    /// The door of a `door.*` event (the event's place is the room, so that a room's entry book reads one place).
+    public var door: String?
 
     /// Largest accepted text field, in UTF-8 bytes.
     public static let maximumTextBytes = 128
@@ -33,7 +35,7 @@ public struct EventDetails: Equatable, Hashable, Sendable {
     /// Creates a payload; all fields are optional.
     public init(reason: String? = nil, operation: String? = nil, record: String? = nil, session: String? = nil,
                 retriesLeft: Int? = nil, outsideGrantedHours: Bool? = nil, year: Int? = nil, count: Int? = nil,
-                digest: [UInt8]? = nil, program: String? = nil) {
+                digest: [UInt8]? = nil, program: String? = nil, door: String? = nil) {
         self.reason = reason
         self.operation = operation
         self.record = record
@@ -44,6 +46,7 @@ public struct EventDetails: Equatable, Hashable, Sendable {
         self.count = count
         self.digest = digest
         self.program = program
+        self.door = door
     }
 
     /// Whether no field is set.
@@ -51,7 +54,7 @@ public struct EventDetails: Equatable, Hashable, Sendable {
 
     // Tags of the canonical TLV encoding, in the order they are written. Never renumber.
     enum Tag: UInt8 {
-        case reason = 1, operation, record, session, retriesLeft, outsideGrantedHours, year, count, digest, program
+        case reason = 1, operation, record, session, retriesLeft, outsideGrantedHours, year, count, digest, program, door
     }
 
     /// The canonical encoding: for each set field in tag order, tag (1 byte), length (2 bytes), value.
@@ -80,6 +83,7 @@ public struct EventDetails: Equatable, Hashable, Sendable {
             w.u8(Tag.digest.rawValue); w.field(digest)
         }
         try text(.program, program)
+        try text(.door, door)
         guard w.bytes.count <= Self.maximumEncodedSize else {
             throw HistoryError(.invalidEvent, "event details take \(w.bytes.count) bytes; at most \(Self.maximumEncodedSize) are allowed")
         }
@@ -117,6 +121,7 @@ public struct EventDetails: Equatable, Hashable, Sendable {
             case .count: guard let v = int() else { return nil }; d.count = v
             case .digest: guard value.count == 32 else { return nil }; d.digest = Array(value)
             case .program: guard let s = text() else { return nil }; d.program = s
+            case .door: guard let s = text() else { return nil }; d.door = s
             }
         }
         return d
@@ -144,6 +149,7 @@ public struct EventDetails: Equatable, Hashable, Sendable {
         if let count { out.append(("count", String(count))) }
         if let digest { out.append(("digest", Hex.encode(digest))) }
         if let program { out.append(("program", program)) }
+        if let door { out.append(("door", door)) }
         return out
     }
 }

@@ -37,7 +37,8 @@ extension GatewayEndToEndTests {
         try await rig.waitForCommand("door-open D1 in 5")
         let entry = try await rig.waitForEvent(.doorEntry)
         #expect(entry.actor == "op1")
-        #expect(entry.place == "D1")
+        #expect(entry.place == "R1")
+        #expect(entry.details.door == "D1")
         #expect(try await client.occupancy(room: "R1").occupants.map(\.operator.id) == ["op1"])
 
         let before = rig.actuatorLines.count
@@ -53,6 +54,13 @@ extension GatewayEndToEndTests {
         #expect(try await client.occupancy(room: "R1").occupants.isEmpty)
         let unknown = await gatewayError { _ = try await client.occupancy(room: "R9") }
         #expect(unknown?.code == .unknownRoom)
+
+        // The room's entry book (入退室管理簿) pairs the entry with the exit and lists both refusals apart.
+        let book = EntryBook(room: "R1", events: try rig.history())
+        #expect(book.visits.count == 1)
+        #expect(book.visits.first?.person == "op1")
+        #expect(book.visits.first?.entry != nil && book.visits.first?.exit != nil)
+        #expect(book.refusals.map(\.actor) == ["op2", "op3"])
     }
 
     @Test func aCardAndPINRoomOpensOnlyAfterThePINAndTheOccupancySurvivesARestart() async throws {
