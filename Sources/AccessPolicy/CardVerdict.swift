@@ -8,6 +8,9 @@ public enum CardStatus: String, Sendable, Hashable, CaseIterable {
     case revoked
     /// Past its expiry date.
     case expired
+    /// Issued, but the holder has not yet replaced the initial PIN the PIN administrator set (`cardgate pin change`);
+    /// refused until then, so that nobody who knows the initial PIN can use the card.
+    case pinChangeRequired
     /// Not in the registry at all.
     case unknown
 }
@@ -37,7 +40,7 @@ public struct CardVerdict: Hashable, Sendable {
 
     /// The first reason, in a fixed order of severity, that this verdict refuses the card; `nil` when it is accepted.
     ///
-    /// Order: not genuine, unknown, revoked, expired, blocked, no operator or operator inactive, not allowed on the terminal.
+    /// Order: not genuine, unknown, revoked, expired, blocked, initial PIN not changed, no operator or operator inactive, not allowed on the terminal.
     public var terminalRefusal: TerminalRefusal? {
         if !genuine { return .cardNotGenuine }
         switch cardStatus {
@@ -45,6 +48,7 @@ public struct CardVerdict: Hashable, Sendable {
         case .revoked: return .cardRevoked
         case .expired: return .cardExpired
         case .blocked: return .cardBlocked
+        case .pinChangeRequired: return .pinChangeRequired
         case .active: break
         }
         guard operatorID != nil, operatorActive else { return .operatorInactive }

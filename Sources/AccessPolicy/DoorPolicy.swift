@@ -54,6 +54,7 @@ public enum DoorPolicy {
         case .revoked: return .revoked
         case .expired: return .cardExpired
         case .blocked: return .blocked
+        case .pinChangeRequired: return .pinChangeRequired
         case .active: break
         }
         guard verdict.operatorID != nil else { return .unknownCard }

@@ -76,6 +76,8 @@ public enum DoorRefusal: String, Hashable, Sendable, CaseIterable {
     case blocked = "blocked"
     /// The card is past its expiry date.
     case cardExpired = "card-expired"
+    /// The holder has not replaced the initial PIN yet.
+    case pinChangeRequired = "pin-change-required"
     /// The holder's operator record is not active.
     case operatorInactive = "operator-inactive"
     /// No grant for this operator and room.

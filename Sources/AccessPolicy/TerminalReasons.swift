@@ -10,6 +10,8 @@ public enum TerminalRefusal: String, Hashable, Sendable, CaseIterable {
     case cardExpired = "card-expired"
     /// The card is blocked.
     case cardBlocked = "card-blocked"
+    /// The holder has not replaced the initial PIN yet.
+    case pinChangeRequired = "pin-change-required"
     /// The card has no holder, or the holder's operator record is not active.
     case operatorInactive = "operator-inactive"
     /// The operator is not assigned to this terminal.

@@ -86,7 +86,9 @@ struct CardCheck: Sendable {
             // The challenge uses the key pinned at issue, never the certificate the card offers.
             result.genuine = try card.authenticate(publicKey: record.key.publicKey).isGenuine
             switch record.status {
-            case .issued, .active: result.status = record.expiresAt <= now ? .expired : .active
+            // A card stays `issued` until its holder replaces the initial PIN (the registry activates it then).
+            case .issued: result.status = record.expiresAt <= now ? .expired : .pinChangeRequired
+            case .active: result.status = record.expiresAt <= now ? .expired : .active
             case .blocked, .suspended: result.status = .blocked
             case .revoked, .collected, .destroyed: result.status = .revoked
             }

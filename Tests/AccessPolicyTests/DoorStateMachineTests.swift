@@ -100,6 +100,7 @@ struct DoorStateMachineTests {
         (doorVerdict(genuine: false), .notGenuine),
         (doorVerdict(status: .blocked), .blocked),
         (doorVerdict(status: .expired), .cardExpired),
+        (doorVerdict(status: .pinChangeRequired), .pinChangeRequired),
         (DoorCardVerdict(genuine: true, cardStatus: .active, operatorID: "op-1", operatorActive: false, grants: [weekdayGrant()]), .operatorInactive),
         (doorVerdict(grants: []), .noGrant),
         (doorVerdict(grants: [AccessGrant(operatorID: "op-1", roomID: "R2", weekdays: Set(Weekday.allCases), fromMinute: 0, toMinute: 1440)]), .noGrant),

@@ -37,6 +37,7 @@ struct TerminalStateMachineTests {
         (CardVerdict(genuine: true, cardStatus: .unknown, operatorID: nil, operatorActive: false, allowedOnTerminal: false), .cardUnknown),
         (CardVerdict(genuine: true, cardStatus: .revoked, operatorID: "op-1", operatorActive: true, allowedOnTerminal: true), .cardRevoked),
         (CardVerdict(genuine: true, cardStatus: .expired, operatorID: "op-1", operatorActive: true, allowedOnTerminal: true), .cardExpired),
+        (CardVerdict(genuine: true, cardStatus: .pinChangeRequired, operatorID: "op-1", operatorActive: true, allowedOnTerminal: true), .pinChangeRequired),
         (CardVerdict(genuine: true, cardStatus: .blocked, operatorID: "op-1", operatorActive: true, allowedOnTerminal: true), .cardBlocked),
         (CardVerdict(genuine: true, cardStatus: .active, operatorID: "op-1", operatorActive: false, allowedOnTerminal: true), .operatorInactive),
         (CardVerdict(genuine: true, cardStatus: .active, operatorID: nil, operatorActive: true, allowedOnTerminal: true), .operatorInactive),

@@ -19,6 +19,21 @@ extension GatewayEndToEndTests {
         #expect(pin?.code == .notAwaitingPIN)
     }
 
+    @Test func aCardWhoseInitialPINWasNotChangedIsRefusedEvenWithThatPIN() async throws {
+        let rig = try GatewayRig()
+        let card = try rig.enrol("op1", activate: false)
+        let client = try await rig.start()
+        let inserted = try GatewayRig.insert(card, port: GatewayRig.t01Port)
+        defer { inserted.terminate() }
+        let refusal = try await rig.waitForEvent(.cardRefused)
+        #expect(refusal.details.reason == "pin-change-required")
+        #expect(refusal.actor == "op1")
+        #expect(try await client.terminal("T01").state == .locked)
+        let pin = await gatewayError { _ = try await client.submitTerminalPIN("T01", pin: Self.pin(GatewayRig.initialPIN)) }
+        #expect(pin?.code == .notAwaitingPIN)
+        #expect(!rig.actuatorLines.contains { $0.contains("unlock") })
+    }
+
     @Test func theFifthWrongPINBlocksTheCardAndAnotherInsertionIsRefused() async throws {
         let rig = try GatewayRig()
         let card = try rig.enrol("op1")

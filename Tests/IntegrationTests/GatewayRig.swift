@@ -19,6 +19,8 @@ final class GatewayRig {
     static let roomOut = "CardGate Room1 Out 00 00", roomOutPort = 35971
     static let rogue = "CardGate Rogue 00 00", roguePort = 35979
     static let pin = "582046"
+    /// The PIN the PIN administrator sets at issue, which the holder must replace before the card is usable.
+    static let initialPIN = "740391"
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
@@ -139,14 +141,18 @@ final class GatewayRig {
                     publicKeyDER: Array(image.publicKey.derRepresentation))
     }
 
-    /// Adds an operator allowed on `terminals`, issues them a new virtual card (PIN ``pin``) and returns the card file.
-    func enrol(_ id: String, terminals: Set<String> = ["T01"]) throws -> String {
+    /// Adds operator `id` with a new virtual card; with `activate` the holder has already replaced the initial PIN.
+    func enrol(_ id: String, terminals: Set<String> = ["T01"], activate: Bool = true) throws -> String {
         try registry.operators.add(NewOperator(id: id, name: "操作 \(id)", roles: [.operator]), by: "pinadmin")
         if !terminals.isEmpty { try registry.operators.update(id, OperatorUpdate(terminals: terminals), by: "opsmgr") }
         let image = try CardImage.create()
         let path = folder + "/\(id).card.json"
         try image.save(path: path)
-        try registry.cards.issue(Self.binding(image), to: id, initialPIN: Credentials.PIN(Self.pin), by: "pinadmin")
+        try registry.cards.issue(Self.binding(image), to: id, initialPIN: Credentials.PIN(Self.initialPIN), by: "pinadmin")
+        if activate {
+            // The holder replaces the initial PIN at first use, as `cardgate pin change` does.
+            try registry.pins.change(card: Self.binding(image).guid, current: Credentials.PIN(Self.initialPIN), new: Credentials.PIN(Self.pin))
+        }
         return path
     }
 
