@@ -82,8 +82,16 @@ public final class GatewayCore: Service, GatewayService, @unchecked Sendable {
             terminalByReader[reader] = id
         }
         for door in configuration.doors {
+            // A room's own flags in the registry (`cardgate room add --requires-pin --anti-passback`) add to the
+            // configuration's card-and-pin-rooms and anti-passback-rooms; read once, at start.
+            var doorConfiguration = door.configuration
+            if let room = try? registry.rooms.show(doorConfiguration.roomID) {
+                doorConfiguration.roomRequiresPIN = doorConfiguration.roomRequiresPIN || room.requiresPIN
+                let bothSides = door.entryReader != nil && door.exitReader != nil
+                doorConfiguration.antiPassback = doorConfiguration.antiPassback || (room.antiPassback && bothSides)
+            }
             doors[door.configuration.doorID] = DoorSlot(
-                machine: DoorStateMachine(configuration: door.configuration, entryReader: door.entryReader, exitReader: door.exitReader))
+                machine: DoorStateMachine(configuration: doorConfiguration, entryReader: door.entryReader, exitReader: door.exitReader))
             if let reader = door.entryReader { doorByReader[reader] = door.configuration.doorID }
             if let reader = door.exitReader { doorByReader[reader] = door.configuration.doorID }
         }

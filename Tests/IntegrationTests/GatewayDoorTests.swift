@@ -91,6 +91,19 @@ extension GatewayEndToEndTests {
         #expect(try await client.occupancy(room: "R1").occupants.map(\.operator.id) == ["op1"])
     }
 
+    @Test func aRoomMarkedCardAndPINOnlyInTheRegistryStillAsksThePINAtItsDoor() async throws {
+        let rig = try GatewayRig(.init(roomRequiresPINInRegistry: true))
+        let card = try rig.enrol("op1")
+        try rig.grant("op1", withPIN: true)
+        let client = try await rig.start()
+
+        try present(card, port: GatewayRig.roomInPort)
+        #expect(!rig.actuatorLines.contains { $0.contains("door-open") }, "the door must wait for the PIN")
+        let decision = try await client.submitDoorPIN(door: "D1", pin: Self.pin(GatewayRig.pin))
+        #expect(decision.operator.id == "op1")
+        try await rig.waitForCommand("door-open D1 in 5")
+    }
+
     @Test func antiPassbackRefusesASecondEntryAndAnExitOfSomeoneNotInside() async throws {
         let rig = try GatewayRig(.init(antiPassbackRooms: ["R1"]))
         let card = try rig.enrol("op1")

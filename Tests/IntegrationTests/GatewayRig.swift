@@ -29,6 +29,8 @@ final class GatewayRig {
         var maximumSessionSeconds = 28800
         var cardAndPINRooms: [String] = []
         var antiPassbackRooms: [String] = []
+        /// The registry's own card + PIN flag of room R1 (`cardgate room add --requires-pin`).
+        var roomRequiresPINInRegistry = false
         var doorPINTimeoutSeconds = 30
         /// Readers to approve in the ledger (T02 is left out to test a configured reader missing from the ledger).
         var ledgerReaders = [GatewayRig.t01, GatewayRig.roomIn, GatewayRig.roomOut]
@@ -128,7 +130,7 @@ final class GatewayRig {
         for terminal in options.ledgerTerminals {
             try registry.ledger.add(Equipment(id: terminal, kind: .terminal, name: "terminal", location: "rig"), by: "netadmin")
         }
-        try registry.rooms.add(Room(id: "R1", name: "電算室", requiresPIN: false, antiPassback: false), by: "netadmin")
+        try registry.rooms.add(Room(id: "R1", name: "電算室", requiresPIN: options.roomRequiresPINInRegistry, antiPassback: false), by: "netadmin")
     }
 
     static func randomBinding() -> CardBinding {
