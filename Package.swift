@@ -160,6 +160,16 @@ let package = Package(
             path: "Benchmarks/History",
             swiftSettings: strict
         ),
+        // The daemon's reaction times, memory and idle CPU against real pcscd (needs the release cardgate):
+        // swift build -c release --product cardgate && swift run -c release gateway-bench
+        .executableTarget(
+            name: "gateway-bench",
+            dependencies: [
+                "CPCSCLite", "VirtualCard", "CardGateConfig", "Installation", "Registry", "Credentials", "GatewayAPI",
+            ],
+            path: "Benchmarks/Gateway",
+            swiftSettings: strict
+        ),
 
         .testTarget(name: "APDUTests", dependencies: ["APDU"]),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard", "VirtualCard"]),
