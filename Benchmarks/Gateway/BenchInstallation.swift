@@ -23,6 +23,8 @@ struct BenchInstallation {
     /// Configured (and approved) doors whose readers are not in pcscd: each has an "in" and an "out" reader.
     static let absentDoors = (1...4).map { "BD\($0)" }
     static let pin = "582046"
+    /// The PIN set at issue, replaced by ``pin`` at once.
+    static let initialPIN = "740391"
 
     /// One terminal on a real (virtual) reader.
     struct Terminal: Sendable {
@@ -123,7 +125,9 @@ struct BenchInstallation {
             try registry.operators.add(NewOperator(id: terminal.operatorID, name: "Bench \(terminal.id)", roles: [.operator]), by: "pinadmin")
             _ = try registry.operators.update(terminal.operatorID, OperatorUpdate(terminals: [terminal.id]), by: "opsmgr")
             let image = try CardImage.create()
-            _ = try registry.cards.issue(Self.binding(image), to: terminal.operatorID, initialPIN: Credentials.PIN(Self.pin), by: "pinadmin")
+            _ = try registry.cards.issue(Self.binding(image), to: terminal.operatorID, initialPIN: Credentials.PIN(Self.initialPIN), by: "pinadmin")
+            // The holder replaces the initial PIN before first use; until then the gateway refuses the card.
+            try registry.pins.change(card: Self.binding(image).guid, current: Credentials.PIN(Self.initialPIN), new: Credentials.PIN(Self.pin))
             cards[terminal.id] = image
         }
         self.cards = cards

@@ -65,9 +65,6 @@ final class GatewayBench {
             throw BenchError("a card is already in \(terminal.reader): another test is using the Test readers; try again later")
         }
 
-        if options.quickAck {
-            print("--quickack: the measured card acknowledges vpcd's segments at once (TCP_QUICKACK), to show the rig's transport share")
-        }
         print("gateway-bench  \(Date())  \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage())")
         let setupStart = Date()
         let installation = try BenchInstallation(repository: repository)
@@ -179,16 +176,9 @@ final class GatewayBench {
         let terminal = BenchInstallation.measured
         let floor = monotonicNanoseconds()
         let card = TimedCard(PIVCardEmulator(image: installation.cards[terminal.id]!))
-        let remove: () -> Void
-        if options.quickAck {
-            let link = QuickAckLink(port: terminal.port, card: card)
-            try link.connect()
-            remove = { link.close() }
-        } else {
-            let link = VPCDLink(port: terminal.port, emulator: card)
-            try await link.connect(timeout: .seconds(5))
-            remove = { link.close() }
-        }
+        let link = VPCDLink(port: terminal.port, emulator: card)
+        try await link.connect(timeout: .seconds(5))
+        let remove = { link.close() }
         var removed = false
         defer { if !removed { remove() } }
         guard let inserted = watch.wait(terminal.reader, present: true, after: floor, timeout: 5) else {

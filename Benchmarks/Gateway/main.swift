@@ -1,7 +1,7 @@
 // gateway-bench: how fast the gateway daemon reacts to cards, with four PIN hashes going, and what it costs at rest.
 //
 //   swift build -c release --product cardgate && swift run -c release gateway-bench [--cycles 200]
-//     [--baseline-cycles 50] [--idle-seconds 10] [--workers 4] [--keep] [--quickack]
+//     [--baseline-cycles 50] [--idle-seconds 10] [--workers 4] [--keep]
 //
 // Needs the rig's pcscd (hardware/pcscd-virtual.sh start) and uses only the readers "CardGate Test A/B 00 00/00 01"
 // (vpcd ports 35973–35976). Method and figures: Benchmarks/README.md.
@@ -13,8 +13,6 @@ struct BenchOptions {
     var idleSeconds = 10.0
     var workers = 4
     var keep = false
-    /// Serve the measured card with QuickAckLink instead of the rig's VPCDLink.
-    var quickAck = false
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -29,9 +27,8 @@ struct BenchOptions {
             case "--idle-seconds": idleSeconds = Double(try value()) ?? idleSeconds
             case "--workers": workers = Int(try value()) ?? workers
             case "--keep": keep = true
-            case "--quickack": quickAck = true
             default:
-                throw BenchError("unknown argument \(argument); usage: gateway-bench [--cycles N] [--baseline-cycles N] [--idle-seconds S] [--workers N] [--keep] [--quickack]")
+                throw BenchError("unknown argument \(argument); usage: gateway-bench [--cycles N] [--baseline-cycles N] [--idle-seconds S] [--workers N] [--keep]")
             }
         }
     }

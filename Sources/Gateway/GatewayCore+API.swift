@@ -20,11 +20,18 @@ extension GatewayCore {
         }
     }
 
+    /// Runs CPU-bound `body` (scrypt) on ``hashQueue``.
+    func onHashQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            hashQueue.addOperation { continuation.resume(returning: body()) }
+        }
+    }
+
     /// Checks a PIN with the registry (persisted failure counter) as the policy's result.
     func checkPIN(card guid: String, digits: String) async -> PINResult {
         let registry = registry
         let logger = logger
-        return await onWorkQueue {
+        return await onHashQueue {
             do {
                 let cardGUID = try CardGUID(guid)
                 switch try registry.pins.verify(card: cardGUID, pin: Credentials.PIN(digits)) {

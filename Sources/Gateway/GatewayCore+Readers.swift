@@ -72,12 +72,13 @@ extension GatewayCore {
         }
     }
 
-    /// Reads and checks the card in `reader` on the work queue, then feeds the result to its terminal or door.
+    /// Reads and checks the card in `reader` on a thread of its own (never queued behind PIN hashes, and a mute card
+    /// holds up only its own reader), then feeds the result to its terminal or door.
     func checkCard(in reader: String, generation: UInt64) {
         let room = doorByReader[reader].flatMap { doors[$0]?.machine.configuration.roomID }
         let registry = registry
         let zone = configuration.timeZone
-        workQueue.async {
+        Thread.detachNewThread {
             let check = CardCheck.run(reader: reader, room: room, registry: registry, timeZone: zone, now: Date())
             self.queue.async {
                 guard self.readerGeneration[reader, default: 0] == generation else { return }  // the card left meanwhile

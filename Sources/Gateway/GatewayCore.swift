@@ -14,8 +14,8 @@ import SmartCard
 ///
 /// Concurrency: every piece of mutable state is touched only on ``queue``, a serial dispatch queue with a thread of
 /// its own (never the cooperative pool), so inputs reach each state machine one at a time and the effects of one
-/// input are carried out, history first, before the next input is looked at. Card reads (PC/SC) and PIN hashes
-/// (scrypt) run on ``workQueue`` and come back to ``queue`` as inputs; a result that belongs to a card that has
+/// input are carried out, history first, before the next input is looked at. Each card read (PC/SC) runs on a thread
+/// of its own, PIN hashes (scrypt) on ``hashQueue``, and both come back to ``queue`` as inputs; a result that belongs to a card that has
 /// since left its reader is recognised by the reader's generation counter and dropped.
 public final class GatewayCore: Service, GatewayService, @unchecked Sendable {
     // @unchecked Sendable: all `var` state below is confined to `queue` (see the type's documentation); the `let`s
@@ -31,8 +31,16 @@ public final class GatewayCore: Service, GatewayService, @unchecked Sendable {
     let commands: CommandRunner
     /// The serial queue that owns the state.
     let queue = DispatchQueue(label: "cardgate.gateway", qos: .userInteractive)
-    /// Blocking card reads and PIN checks.
+    /// Blocking registry reads for the API.
     let workQueue = DispatchQueue(label: "cardgate.gateway.work", qos: .userInitiated, attributes: .concurrent)
+    /// PIN hashes (scrypt, CPU-bound): at most one fewer than the processors at a time, so that a card check or a
+    /// lock never waits behind a burst of PIN entries (see Benchmarks/README.md).
+    let hashQueue: OperationQueue = {
+        let queue = OperationQueue()
+        queue.name = "cardgate.gateway.pin-hash"
+        queue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+        return queue
+    }()
 
     var terminals: [String: TerminalSlot] = [:]
     var terminalByReader: [String: String] = [:]

@@ -84,6 +84,13 @@ enum VPCDSocket {
         var buffer = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
+            #if os(Linux)
+            // Acknowledge vpcd's segments at once: vpcd sends a frame's length and payload in separate writes, and
+            // a delayed acknowledgement (40 ms on Linux) would otherwise hold back every command (see
+            // Benchmarks/README.md). The kernel clears the flag again, so it is set before every read.
+            var one: Int32 = 1
+            _ = setsockopt(fd, Int32(IPPROTO_TCP), Int32(TCP_QUICKACK), &one, socklen_t(MemoryLayout<Int32>.size))
+            #endif
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + filled, count - filled, 0) }
             if n > 0 { filled += n } else if n < 0 && errno == EINTR { continue } else { return nil }
         }
