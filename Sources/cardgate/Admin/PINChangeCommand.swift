@@ -32,21 +32,8 @@ struct PINChangeCommand: ParsableCommand {
         let context = try AdminContext(options, act: nil)
         try context.requireAdminReader(reader)
         let registry = context.registry
-        var registered: Card?
-        let presented = try PresentedCard.read(reader: reader) { guid in
-            registered = try? registry.cards.show(guid)
-            return registered?.key.publicKey
-        }
+        let (presented, card) = try context.readRegisteredCard(reader: reader)
         let cardId = presented.guid.hex
-        guard let card = registered else {
-            try context.record(NewEvent(kind: .cardRefused, result: .denied, card: cardId, place: reader, details: EventDetails(reason: "unknown")))
-            throw CommandFailure("card \(presented.guid.short) is not registered")
-        }
-        guard presented.authenticity.isGenuine else {
-            try context.record(NewEvent(kind: .cardRefused, result: .denied, actor: card.operatorId, card: cardId, place: reader,
-                                        details: EventDetails(reason: "clone")))
-            throw CommandFailure("card \(presented.guid.short) did not answer the challenge with its pinned key (\(presented.authenticity.explanation)); it is refused")
-        }
         let current: PINEntryPair
         if pinStdin {
             let lines = try PINEntry.read(["current PIN", "new PIN"], fromStdin: true)
