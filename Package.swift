@@ -171,9 +171,11 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "APDUTests", dependencies: ["APDU"]),
-        .testTarget(name: "SmartCardTests", dependencies: ["SmartCard", "VirtualCard"]),
-        .testTarget(name: "OperatorCardTests", dependencies: ["OperatorCard", "VirtualCard"]),
+        // Helpers several test targets share: a scripted fake card channel, control of the rig's pcscd.
+        .target(name: "TestSupport", dependencies: ["APDU"], path: "Tests/TestSupport"),
+        .testTarget(name: "APDUTests", dependencies: ["APDU", "TestSupport"]),
+        .testTarget(name: "SmartCardTests", dependencies: ["SmartCard", "VirtualCard", "TestSupport"]),
+        .testTarget(name: "OperatorCardTests", dependencies: ["OperatorCard", "VirtualCard", "TestSupport"]),
         .testTarget(name: "VirtualCardTests", dependencies: ["VirtualCard"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(name: "HistoryTests", dependencies: ["History"]),
@@ -200,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "APDU", "SmartCard", "OperatorCard", "VirtualCard", "History", "vcard", "cardgate",
+                "APDU", "SmartCard", "OperatorCard", "VirtualCard", "History", "vcard", "cardgate", "TestSupport",
                 "Registry", "Credentials", "GatewayAPI", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -2,6 +2,7 @@ import Foundation
 import GatewayAPI
 import History
 import Testing
+import TestSupport
 
 /// Issue 5 end to end: the real `cardgate serve` process, the shared pcscd, virtual cards in vpcd readers, the API
 /// over the Unix socket and the actuator log of config/rig-command.sh. One suite, serialized: the readers are shared.

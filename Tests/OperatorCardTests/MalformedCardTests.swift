@@ -2,6 +2,7 @@ import APDU
 import Crypto
 import SwiftASN1
 import Testing
+import TestSupport
 import VirtualCard
 import X509
 @testable import OperatorCard

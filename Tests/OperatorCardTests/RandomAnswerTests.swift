@@ -1,5 +1,6 @@
 import APDU
 import Testing
+import TestSupport
 import VirtualCard
 @testable import OperatorCard
 

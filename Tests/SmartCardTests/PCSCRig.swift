@@ -41,50 +41,6 @@ enum PCSCRig {
         link.close()
         try await waitUntil("\(reader) empty after removal") { status(context)?.cardPresent == false }
     }
-
-    /// The repository's hardware/pcscd-virtual.sh, found from this file's path.
-    static var script: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("hardware/pcscd-virtual.sh").path
-    }
-
-    /// The run folder of the pcscd running now (its `-c DIR/reader.conf.d`), so that stopping and starting it
-    /// again keeps the pid file of whoever started it.
-    static func runningRunDir() -> String? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        for pid in entries where Int(pid) != nil {
-            guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
-                  comm.trimmingCharacters(in: .whitespacesAndNewlines) == "pcscd",
-                  let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
-            let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if let index = arguments.firstIndex(of: "-c"), index + 1 < arguments.count {
-                return URL(fileURLWithPath: arguments[index + 1]).deletingLastPathComponent().path
-            }
-        }
-        return nil
-    }
-
-    /// Runs `hardware/pcscd-virtual.sh action` (start, stop, status) for the running pcscd's run folder and
-    /// returns its exit status. (posix_spawn and waitpid: Foundation's Process.waitUntilExit was seen to hang
-    /// here once the script had left pcscd running in the background.)
-    @discardableResult
-    static func pcscd(_ action: String, runDir: String?) throws -> Int32 {
-        var environment = ProcessInfo.processInfo.environment
-        if let runDir { environment["RUN_DIR"] = runDir }
-        let arguments = ["/bin/bash", script, action]
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, argv, envp)
-        guard spawned == 0 else { throw RigError("cannot run \(script): error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return (status >> 8) & 0xFF
-    }
 }
 
 struct RigError: Error, CustomStringConvertible {

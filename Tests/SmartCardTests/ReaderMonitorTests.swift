@@ -1,6 +1,7 @@
 import Foundation
 import SmartCard
 import Testing
+import TestSupport
 import VirtualCard
 
 #if canImport(Glibc)
@@ -141,7 +142,7 @@ struct ReaderMonitorTests {
     @Test("pcscd killed and started again: card and readers reported removed, then added, without restarting the monitor")
     func recoversFromPCSCDRestart() async throws {
         _ = try PCSCRig.requireService()
-        let runDir = PCSCRig.runningRunDir()
+        let runDir = PCSCDControl.runningRunDir()
         let monitor = ReaderMonitor(backoff: .init(initial: .milliseconds(100), maximum: .milliseconds(500)))
         defer { monitor.stop() }
         let recorder = EventRecorder(monitor)
@@ -161,16 +162,16 @@ struct ReaderMonitorTests {
         do {
             defer {
                 // Always leave pcscd running for everybody else.
-                _ = try? PCSCRig.pcscd("start", runDir: runDir)
+                _ = try? PCSCDControl.run("start", runDir: runDir)
             }
-            #expect(try PCSCRig.pcscd("kill", runDir: runDir) == 0)
+            #expect(try PCSCDControl.run("kill", runDir: runDir) == 0)
             let gone = try await recorder.wait(for: "readerRemoved", from: inserted.index) { $0 == .readerRemoved(PCSCRig.reader) }
             print("pcscd kill → readerRemoved after \(gone.at - stoppedAt)")
             #expect(gone.at - stoppedAt < .seconds(2))
             #expect(recorder.events[inserted.index..<gone.index].contains(.cardRemoved(reader: PCSCRig.reader)))
             #expect(!monitor.isConnectedToService)
             restartedAt = ContinuousClock.now
-            #expect(try PCSCRig.pcscd("start", runDir: runDir) == 0)
+            #expect(try PCSCDControl.run("start", runDir: runDir) == 0)
         }
         let back = try await recorder.wait(for: "readerAdded after restart", from: inserted.index + 1, timeout: .seconds(10)) {
             $0 == .readerAdded(PCSCRig.reader)
