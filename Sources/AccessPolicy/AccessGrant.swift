@@ -1,20 +1,5 @@
 import Foundation
-
-/// A day of the week, numbered as ISO 8601 does (Monday = 1 … Sunday = 7).
-public enum Weekday: Int, Hashable, Sendable, CaseIterable, Comparable {
-    case monday = 1, tuesday, wednesday, thursday, friday, saturday, sunday
-
-    /// The weekday from a Gregorian `Calendar` weekday number (Sunday = 1 … Saturday = 7).
-    public init?(calendarWeekday: Int) {
-        guard (1...7).contains(calendarWeekday) else { return nil }
-        self.init(rawValue: calendarWeekday == 1 ? 7 : calendarWeekday - 1)
-    }
-
-    /// The day before.
-    public var previous: Weekday { Weekday(rawValue: rawValue == 1 ? 7 : rawValue - 1)! }
-
-    public static func < (lhs: Weekday, rhs: Weekday) -> Bool { lhs.rawValue < rhs.rawValue }
-}
+import Vocabulary
 
 /// A calendar date without a time or a zone (the validity bounds of a grant, in the grant's time zone).
 public struct CivilDate: Hashable, Sendable, Comparable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Where a door's decision stands.
 public enum DoorState: Hashable, Sendable {
@@ -7,7 +8,7 @@ public enum DoorState: Hashable, Sendable {
     /// A presented card is being verified.
     case verifying(DoorPresentation)
     /// The card is accepted and the holder's PIN is awaited until `deadline`.
-    case awaitingPIN(DoorPresentation, verdict: DoorCardVerdict, deadline: Date)
+    case awaitingPIN(DoorPresentation, use: CardUse, deadline: Date)
 }
 
 /// The pure state machine of one door with its entry and exit readers (clause 12).
@@ -15,11 +16,12 @@ public enum DoorState: Hashable, Sendable {
 /// | state | input | effects | next state |
 /// |---|---|---|---|
 /// | any | card presented at a reader of this door | (pending one refused `superseded`) verify card | verifying |
-/// | verifying | verdict refuses (card, grant, hours, anti-passback) | record `door.refused` + reason | idle |
-/// | verifying | verdict needs a PIN | ask PIN with deadline (now + PIN timeout) | awaiting PIN |
-/// | verifying | verdict opens | record `door.entry`/`door.exit`, open door | idle |
+/// | verifying | card decision or room refuses (card, grant, hours, anti-passback) | record `door.refused` + reason | idle |
+/// | verifying | the decision needs a PIN | ask PIN with deadline (now + PIN timeout) | awaiting PIN |
+/// | verifying | the decision opens | record `door.entry`/`door.exit`, open door | idle |
 /// | awaiting PIN | good PIN (decision taken again, with the occupancy of now) | record entry, open door | idle |
 /// | awaiting PIN | wrong / blocked PIN | record `door.refused` `pin-wrong` / `pin-blocked` | idle |
+/// | awaiting PIN | PIN must be changed / PIN check unavailable | record `door.refused` `pin-change-required` / `unavailable` | idle |
 /// | awaiting PIN | now ≥ deadline (any input) | record `door.refused` `pin-timeout` | idle |
 /// | verifying, awaiting PIN | reader lost | record `door.refused` `reader-lost` | idle |
 /// | any | result for another presentation | nothing (stale) | unchanged |
@@ -50,7 +52,7 @@ public struct DoorStateMachine: Sendable {
 
     /// The presentation whose PIN is awaited, if any (for `POST /v1/doors/{id}/pin`), with the holder.
     public var pendingPIN: (presentation: DoorPresentation, operatorID: String)? {
-        if case .awaitingPIN(let presentation, let verdict, _) = state, let operatorID = verdict.operatorID {
+        if case .awaitingPIN(let presentation, let use, _) = state, let operatorID = use.operatorID {
             return (presentation, operatorID)
         }
         return nil
@@ -59,8 +61,8 @@ public struct DoorStateMachine: Sendable {
     /// Applies one input that happened at `now`, given who is in which room now, and returns the effects in order.
     public mutating func handle(_ input: DoorInput, at now: Date, occupancy: RoomOccupancy) -> [DoorEffect] {
         var effects: [DoorEffect] = []
-        if case .awaitingPIN(let presentation, let verdict, let deadline) = state, now >= deadline {
-            effects.append(refuse(presentation, operatorID: verdict.operatorID, .pinTimeout, at: now))
+        if case .awaitingPIN(let presentation, let use, let deadline) = state, now >= deadline {
+            effects.append(refuse(presentation, operatorID: use.operatorID, .pinTimeout, at: now))
         }
         effects += apply(input, at: now, occupancy: occupancy)
         return effects
@@ -81,8 +83,8 @@ public struct DoorStateMachine: Sendable {
             switch state {
             case .idle: break
             case .verifying(let pending): effects.append(refuse(pending, operatorID: nil, .superseded, at: now))
-            case .awaitingPIN(let pending, let verdict, _):
-                effects.append(refuse(pending, operatorID: verdict.operatorID, .superseded, at: now))
+            case .awaitingPIN(let pending, let use, _):
+                effects.append(refuse(pending, operatorID: use.operatorID, .superseded, at: now))
             }
             presenceCounter += 1
             let presentation = DoorPresentation(
@@ -92,38 +94,40 @@ public struct DoorStateMachine: Sendable {
             effects.append(.verifyCard(presentation))
             return effects
 
-        case .cardVerified(let id, let verdict):
+        case .cardChecked(let id, let use):
             guard case .verifying(let presentation) = state, presentation.card.id == id else { return [] }
             let decision = DoorPolicy.decide(
-                verdict: verdict, direction: presentation.direction, door: configuration, occupancy: occupancy,
-                pinVerified: false, at: now)
+                use: use, direction: presentation.direction, door: configuration, occupancy: occupancy, pinVerified: false)
             switch decision {
             case .refuse(let refusal):
-                return [refuse(presentation, operatorID: verdict.operatorID, refusal, at: now)]
+                return [refuse(presentation, operatorID: use.operatorID, refusal, at: now)]
             case .requirePIN(let operatorID):
                 let deadline = now.adding(configuration.pinTimeout)
-                state = .awaitingPIN(presentation, verdict: verdict, deadline: deadline)
+                state = .awaitingPIN(presentation, use: use, deadline: deadline)
                 return [.askForPIN(presentation, operatorID: operatorID, deadline: deadline)]
             case .open(let operatorID):
                 return pass(presentation, operatorID: operatorID, at: now)
             }
 
         case .pinResult(let id, let result):
-            guard case .awaitingPIN(let presentation, let verdict, _) = state, presentation.card.id == id else { return [] }
+            guard case .awaitingPIN(let presentation, let use, _) = state, presentation.card.id == id else { return [] }
             switch result {
             case .good:
                 let decision = DoorPolicy.decide(
-                    verdict: verdict, direction: presentation.direction, door: configuration, occupancy: occupancy,
-                    pinVerified: true, at: now)
+                    use: use, direction: presentation.direction, door: configuration, occupancy: occupancy, pinVerified: true)
                 switch decision {
                 case .open(let operatorID): return pass(presentation, operatorID: operatorID, at: now)
-                case .refuse(let refusal): return [refuse(presentation, operatorID: verdict.operatorID, refusal, at: now)]
-                case .requirePIN: return [refuse(presentation, operatorID: verdict.operatorID, .pinWrong, at: now)]
+                case .refuse(let refusal): return [refuse(presentation, operatorID: use.operatorID, refusal, at: now)]
+                case .requirePIN: return [refuse(presentation, operatorID: use.operatorID, .pinWrong, at: now)]
                 }
+            case .mustChange:
+                return [refuse(presentation, operatorID: use.operatorID, .card(.pinChangeRequired), at: now)]
+            case .unavailable:
+                return [refuse(presentation, operatorID: use.operatorID, .card(.unavailable), at: now)]
             case .wrong(let attemptsLeft) where attemptsLeft > 0:
-                return [refuse(presentation, operatorID: verdict.operatorID, .pinWrong, at: now)]
+                return [refuse(presentation, operatorID: use.operatorID, .pinWrong, at: now)]
             case .wrong, .blocked:
-                return [refuse(presentation, operatorID: verdict.operatorID, .pinBlocked, at: now)]
+                return [refuse(presentation, operatorID: use.operatorID, .pinBlocked, at: now)]
             }
 
         case .tick:
@@ -133,8 +137,8 @@ public struct DoorStateMachine: Sendable {
             switch state {
             case .idle: return []
             case .verifying(let pending): return [refuse(pending, operatorID: nil, .readerLost, at: now)]
-            case .awaitingPIN(let pending, let verdict, _):
-                return [refuse(pending, operatorID: verdict.operatorID, .readerLost, at: now)]
+            case .awaitingPIN(let pending, let use, _):
+                return [refuse(pending, operatorID: use.operatorID, .readerLost, at: now)]
             }
         }
     }

@@ -1,12 +1,5 @@
 import Foundation
-
-/// Which way a door reader lets people through.
-public enum DoorDirection: String, Hashable, Sendable, CaseIterable {
-    /// Into the room (`in` in the configuration).
-    case entry = "in"
-    /// Out of the room (`out` in the configuration).
-    case exit = "out"
-}
+import Vocabulary
 
 /// How one door behaves: the room behind it and the rules of that room.
 public struct DoorConfiguration: Hashable, Sendable {
@@ -41,65 +34,39 @@ public struct DoorConfiguration: Hashable, Sendable {
     }
 }
 
-/// What the caller found out about a card presented at a door reader.
-public struct DoorCardVerdict: Hashable, Sendable {
-    /// The card answered the challenge with its pinned key.
-    public var genuine: Bool
-    /// The card's lifecycle status.
-    public var cardStatus: CardStatus
-    /// The card's holder, if known.
-    public var operatorID: String?
-    /// The holder's operator record is active.
-    public var operatorActive: Bool
-    /// The holder's grants for this door's room (others are ignored).
-    public var grants: [AccessGrant]
-
-    /// Creates a verdict.
-    public init(genuine: Bool, cardStatus: CardStatus, operatorID: String?, operatorActive: Bool, grants: [AccessGrant]) {
-        self.genuine = genuine
-        self.cardStatus = cardStatus
-        self.operatorID = operatorID
-        self.operatorActive = operatorActive
-        self.grants = grants
-    }
-}
-
-/// Why a door did not open. The raw value is the reason code written to the history with `door.refused`.
-public enum DoorRefusal: String, Hashable, Sendable, CaseIterable {
-    /// The card is not in the registry, or its identifier could not be read.
-    case unknownCard = "unknown-card"
-    /// The card is revoked.
-    case revoked = "revoked"
-    /// The card failed the challenge (a clone, a mute or foreign card).
-    case notGenuine = "not-genuine"
-    /// The card is blocked.
-    case blocked = "blocked"
-    /// The card is past its expiry date.
-    case cardExpired = "card-expired"
-    /// The holder has not replaced the initial PIN yet.
-    case pinChangeRequired = "pin-change-required"
-    /// The holder's operator record is not active.
-    case operatorInactive = "operator-inactive"
-    /// No grant for this operator and room.
-    case noGrant = "no-grant"
-    /// Grants exist but none is open at this weekday and hour.
-    case outsideHours = "outside-hours"
-    /// Every grant has expired.
-    case grantExpired = "grant-expired"
-    /// No grant is valid yet.
-    case grantNotYetValid = "grant-not-yet-valid"
+/// Why a door did not open. The ``code`` is the reason written to the history with `door.refused`.
+public enum DoorRefusal: Hashable, Sendable {
+    /// The one card decision refused the card (``CardUsePolicy``): status, holder, grant, hours…
+    case card(CardRefusal)
     /// The PIN was wrong.
-    case pinWrong = "pin-wrong"
+    case pinWrong
     /// The PIN failure blocked the card.
-    case pinBlocked = "pin-blocked"
+    case pinBlocked
     /// No PIN within the timeout.
-    case pinTimeout = "pin-timeout"
+    case pinTimeout
     /// Anti-passback: entering while already inside, or leaving while not inside.
-    case antiPassback = "anti-passback"
+    case antiPassback
     /// Another card was presented while this one waited for its PIN.
-    case superseded = "superseded"
+    case superseded
     /// The door's reader or pcscd went away during the decision.
-    case readerLost = "reader-lost"
+    case readerLost
+
+    /// The reason code: a ``CardRefusal`` raw value, or `pin-wrong`, `pin-blocked`, `pin-timeout`, `anti-passback`,
+    /// `superseded`, `reader-lost`.
+    public var code: String {
+        switch self {
+        case .card(let refusal): refusal.rawValue
+        case .pinWrong: "pin-wrong"
+        case .pinBlocked: "pin-blocked"
+        case .pinTimeout: "pin-timeout"
+        case .antiPassback: "anti-passback"
+        case .superseded: "superseded"
+        case .readerLost: "reader-lost"
+        }
+    }
+
+    /// Whether the refusal is a fault of the gateway (the registry or a reader), not a decision about the person.
+    public var isFault: Bool { self == .card(.unavailable) }
 }
 
 /// A card presented at one of a door's readers.
@@ -113,9 +80,9 @@ public struct DoorPresentation: Hashable, Sendable {
 /// Something that happened at a door, fed to ``DoorStateMachine/handle(_:at:occupancy:)``.
 public enum DoorInput: Hashable, Sendable {
     /// A card was presented at one of the door's readers (its direction comes from the reader).
-    case cardPresented(reader: String, cardGUID: String?)
-    /// The verdict for that presentation, answering ``DoorEffect/verifyCard(_:)``.
-    case cardVerified(PresenceID, DoorCardVerdict)
+    case cardPresented(reader: String, cardGUID: CardGUID?)
+    /// The one card decision (``CardUsePolicy``) for that presentation, answering ``DoorEffect/verifyCard(_:)``.
+    case cardChecked(PresenceID, CardUse)
     /// The result of the PIN check for that presentation.
     case pinResult(PresenceID, PINResult)
     /// The clock moved: checks the PIN timeout.
@@ -129,7 +96,8 @@ public enum DoorInput: Hashable, Sendable {
 /// If appending a record fails, the caller must not carry out a later ``openDoor(doorID:for:)`` of the same batch,
 /// and must not apply the record to the occupancy.
 public enum DoorEffect: Hashable, Sendable {
-    /// Verify the card (challenge, registry, grants for this room) and feed ``DoorInput/cardVerified(_:_:)``.
+    /// Check the card (challenge, registry, grants for this room, ``CardUsePolicy``) and feed
+    /// ``DoorInput/cardChecked(_:_:)``.
     case verifyCard(DoorPresentation)
     /// Ask for the holder's PIN (`POST /v1/doors/{id}/pin`) before `deadline`.
     case askForPIN(DoorPresentation, operatorID: String, deadline: Date)
@@ -168,7 +136,7 @@ public struct DoorEvent: Hashable, Sendable {
     /// The reader.
     public let reader: String
     /// The card, when read.
-    public let cardGUID: String?
+    public let cardGUID: CardGUID?
     /// The card's holder, when known.
     public let operatorID: String?
     /// For refusals, why.
@@ -178,7 +146,7 @@ public struct DoorEvent: Hashable, Sendable {
 
     /// Creates an event; normally only ``DoorStateMachine`` does this.
     public init(
-        kind: DoorEventKind, doorID: String, roomID: String, direction: DoorDirection, reader: String, cardGUID: String?,
+        kind: DoorEventKind, doorID: String, roomID: String, direction: DoorDirection, reader: String, cardGUID: CardGUID?,
         operatorID: String?, refusal: DoorRefusal?, at: Date
     ) {
         self.kind = kind

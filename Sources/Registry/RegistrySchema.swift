@@ -1,4 +1,5 @@
 import GRDB
+import Vocabulary
 
 /// The registry's tables, constraints and triggers, as GRDB migrations.
 ///

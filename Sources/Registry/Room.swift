@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import GRDB
 
@@ -32,33 +33,16 @@ public struct Room: Sendable, Equatable, Encodable {
     }
 }
 
-/// A day of the week, ISO numbering (Monday = 1).
-public enum Weekday: Int, Sendable, CaseIterable, Codable, Comparable {
-    /// 月曜日
-    case monday = 1
-    /// 火曜日
-    case tuesday
-    /// 水曜日
-    case wednesday
-    /// 木曜日
-    case thursday
-    /// 金曜日
-    case friday
-    /// 土曜日
-    case saturday
-    /// 日曜日
-    case sunday
-
+extension Weekday {
     /// Monday to Friday.
     public static let workdays: Set<Weekday> = [.monday, .tuesday, .wednesday, .thursday, .friday]
 
-    /// Orders Monday first.
-    public static func < (lhs: Weekday, rhs: Weekday) -> Bool { lhs.rawValue < rhs.rawValue }
-
+    /// The days as a bit mask (bit 0 = Monday), as the database stores them.
     static func mask(_ days: Set<Weekday>) -> Int {
         days.reduce(0) { $0 | (1 << ($1.rawValue - 1)) }
     }
 
+    /// The days of a stored bit mask.
     static func days(_ mask: Int) -> Set<Weekday> {
         Set(allCases.filter { mask & (1 << ($0.rawValue - 1)) != 0 })
     }

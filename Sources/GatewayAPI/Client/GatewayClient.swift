@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+@_spi(PINDigits) import Vocabulary
 
 /// A client of the local API over its Unix socket (`http+unix://`), used by the terminal front end,
 /// scripts and tests. Gateway refusals are thrown as ``GatewayError``; transport trouble as
@@ -37,7 +38,7 @@ public struct GatewayClient: Sendable {
 
     /// `POST /v1/terminals/{id}/pin`. The PIN travels only in the body.
     public func submitTerminalPIN(_ id: String, pin: PIN) async throws -> TerminalView {
-        try await call("POST", "/v1/terminals/\(try InputRules.id(id, field: "terminal id"))/pin", body: ["pin": pin.digits])
+        try await call("POST", "/v1/terminals/\(try InputRules.id(id, field: "terminal id"))/pin", body: ["pin": String(decoding: pin.digits, as: UTF8.self)])
     }
 
     /// `POST /v1/terminals/{id}/operations`.
@@ -53,12 +54,12 @@ public struct GatewayClient: Sendable {
     }
 
     /// `POST /v1/doors/{id}/pin`.
-    public func submitDoorPIN(door id: String, pin: PIN) async throws -> DoorDecision {
-        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/pin", body: ["pin": pin.digits])
+    public func submitDoorPIN(door id: String, pin: PIN) async throws -> DoorOpening {
+        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/pin", body: ["pin": String(decoding: pin.digits, as: UTF8.self)])
     }
 
     /// `GET /v1/rooms/{id}/occupancy`.
-    public func occupancy(room id: String) async throws -> RoomOccupancy {
+    public func occupancy(room id: String) async throws -> OccupancyView {
         try await call("GET", "/v1/rooms/\(try InputRules.id(id, field: "room id"))/occupancy")
     }
 
@@ -97,7 +98,7 @@ public struct GatewayClient: Sendable {
         return (Int(response.status.code), try await collect(response.body))
     }
 
-    private func call<T: Decodable>(_ method: String, _ path: String, body: [String: String]? = nil) async throws -> T {
+    func call<T: Decodable>(_ method: String, _ path: String, body: (any Encodable)? = nil) async throws -> T {
         var request = HTTPClientRequest(url: try url(path))
         request.method = .init(rawValue: method)
         if let body {

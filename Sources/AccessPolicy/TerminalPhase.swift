@@ -1,11 +1,15 @@
-/// Where a terminal is. Every state except ``unlocked(_:)`` means the screen is locked.
-public enum TerminalState: Hashable, Sendable {
+import Vocabulary
+
+/// Where a terminal's state machine is. Every phase except ``unlocked(_:)`` means the screen is locked.
+public enum TerminalPhase: Hashable, Sendable {
     /// No card; the lock screen says "insert your card".
     case locked
-    /// A card was inserted and is being verified (challenge, registry).
+    /// A card was inserted and is being checked (challenge, registry).
     case verifying(CardPresence)
     /// The card was accepted; the holder's PIN is asked.
     case awaitingPIN(PINWait)
+    /// The PIN was accepted and recorded; the unlock command runs. Not unlocked until it succeeded.
+    case unlocking(TerminalSession)
     /// Signed in.
     case unlocked(TerminalSession)
     /// The card in the reader was refused; it must be pulled before anything else happens.
@@ -13,22 +17,13 @@ public enum TerminalState: Hashable, Sendable {
     /// The reader or pcscd is gone; the terminal stays locked until the reader is back.
     case readerUnavailable(ReaderFault)
 
-    /// The three-valued state of the API and the lock screen.
-    public var display: TerminalDisplayState {
-        switch self {
-        case .unlocked: return .unlocked
-        case .awaitingPIN: return .awaitingPIN
-        case .locked, .verifying, .refused, .readerUnavailable: return .locked
-        }
-    }
-
     /// The card currently in the reader, if the machine knows of one.
     public var card: CardPresence? {
         switch self {
         case .locked, .readerUnavailable: return nil
         case .verifying(let card), .refused(let card, _): return card
         case .awaitingPIN(let wait): return wait.card
-        case .unlocked(let session): return session.card
+        case .unlocking(let session), .unlocked(let session): return session.card
         }
     }
 
@@ -38,19 +33,17 @@ public enum TerminalState: Hashable, Sendable {
         return nil
     }
 
-    /// The session, when unlocked.
+    /// The session, when unlocked (not while the unlock command still runs).
     public var session: TerminalSession? {
         if case .unlocked(let session) = self { return session }
         return nil
     }
-}
 
-/// The state the API (`GET /v1/terminals/{id}`) and the lock screen show.
-public enum TerminalDisplayState: String, Hashable, Sendable {
-    /// Locked, whatever the reason.
-    case locked
-    /// A card is accepted and its PIN is asked.
-    case awaitingPIN = "awaiting-pin"
-    /// Signed in.
-    case unlocked
+    /// The session being opened or open.
+    public var openingOrOpenSession: TerminalSession? {
+        switch self {
+        case .unlocking(let session), .unlocked(let session): return session
+        default: return nil
+        }
+    }
 }

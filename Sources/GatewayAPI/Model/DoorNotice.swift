@@ -1,0 +1,40 @@
+import Foundation
+
+/// What happened at a door, for the `door` events.
+public struct DoorNotice: Codable, Sendable, Equatable {
+    /// What happened.
+    public enum Outcome: String, Codable, Sendable, CaseIterable {
+        /// A card was accepted and the room needs a PIN within 30 s.
+        case awaitingPIN = "awaiting-pin"
+        /// The door was opened.
+        case opened
+        /// The attempt was refused (see `reason`).
+        case refused
+    }
+
+    /// The door id.
+    public var door: String
+    /// The room behind it.
+    public var room: String
+    /// What happened.
+    public var outcome: Outcome
+    /// Who, when known.
+    public var `operator`: OperatorSummary?
+    /// Why it was refused, in words a person can act on.
+    public var reason: String?
+    /// When.
+    public var at: Date
+
+    /// Creates a door event.
+    public init(
+        door: String, room: String, outcome: Outcome, operator: OperatorSummary? = nil, reason: String? = nil,
+        at: Date
+    ) {
+        self.door = door
+        self.room = room
+        self.outcome = outcome
+        self.operator = `operator`
+        self.reason = reason
+        self.at = at
+    }
+}
