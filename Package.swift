@@ -141,7 +141,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "SmartCard", "OperatorCard", "History", "Registry", "Credentials", "AccessPolicy", "CardGateConfig",
-                "Installation", "GatewayAPI", "Vocabulary",
+                "Installation", "GatewayAPI", "Vocabulary", "CLinux",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

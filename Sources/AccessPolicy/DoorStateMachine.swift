@@ -124,6 +124,8 @@ public struct DoorStateMachine: Sendable {
                 return [refuse(presentation, operatorID: use.operatorID, .card(.pinChangeRequired), at: now)]
             case .unavailable:
                 return [refuse(presentation, operatorID: use.operatorID, .card(.unavailable), at: now)]
+            case .refused(let refusal):
+                return [refuse(presentation, operatorID: use.operatorID, .card(refusal), at: now)]
             case .wrong(let attemptsLeft) where attemptsLeft > 0:
                 return [refuse(presentation, operatorID: use.operatorID, .pinWrong, at: now)]
             case .wrong, .blocked:

@@ -10,4 +10,6 @@ public enum PINResult: Hashable, Sendable {
     case blocked
     /// The PIN could not be checked (the registry failed): nothing was counted, the card is not blocked.
     case unavailable
+    /// The card may no longer be used (revoked, suspended, expired, holder disabled since the card was checked).
+    case refused(CardRefusal)
 }

@@ -107,6 +107,9 @@ public struct TerminalStateMachine: Sendable {
                 phase = .refused(wait.card, .card(.pinChangeRequired))
                 return [.record(event(.cardRefused, card: wait.card, operatorID: wait.operatorID,
                                       reason: CardRefusal.pinChangeRequired.rawValue, at: now))]
+            case .refused(let refusal):
+                phase = .refused(wait.card, .card(refusal))
+                return [.record(event(.cardRefused, card: wait.card, operatorID: wait.operatorID, reason: refusal.rawValue, at: now))]
             case .wrong(let attemptsLeft) where attemptsLeft > 0:
                 phase = .awaitingPIN(
                     PINWait(card: wait.card, operatorID: wait.operatorID, attemptsLeft: attemptsLeft, relockReason: wait.relockReason))

@@ -1,0 +1,128 @@
+import CardGateConfig
+import Foundation
+import GatewayAPI
+import History
+import Vocabulary
+
+/// Who may do what on the local API, decided from the caller the kernel identified (`SO_PEERCRED`) and the
+/// configuration: each terminal's and door's `clients`, and the API's `supervisors`. A client sees and acts on its own
+/// terminals and doors only; a supervisor sees everything, may lock any terminal and lock all. Every refusal is a
+/// ``GatewayError/Code/forbidden`` and is recorded, rate-limited (``RefusalRecorder``).
+struct AccessGuard: Sendable {
+    private let terminals: [String: ClientSet]
+    private let doors: [String: ClientSet]
+    private let doorRooms: [String: String]
+    private let supervisors: ClientSet
+    let recorder: RefusalRecorder
+
+    /// Resolves the configuration's lists; an unknown user or group name stops the start.
+    init(configuration: CardGateConfiguration, recorder: RefusalRecorder) throws(GatewayStartError) {
+        var terminals: [String: ClientSet] = [:]
+        for (id, _) in configuration.terminals {
+            terminals[id] = try ClientSet(configuration.clients(ofTerminal: id), what: "the clients of terminal \(id)")
+        }
+        var doors: [String: ClientSet] = [:]
+        var rooms: [String: String] = [:]
+        for door in configuration.doors {
+            let id = door.configuration.doorID
+            doors[id] = try ClientSet(configuration.clients(ofDoor: id), what: "the clients of door \(id)")
+            rooms[id] = door.configuration.roomID
+        }
+        self.terminals = terminals
+        self.doors = doors
+        doorRooms = rooms
+        supervisors = try ClientSet(configuration.api.supervisors, what: "api.supervisors")
+        self.recorder = recorder
+    }
+
+    /// Whether `peer` may use the API at all (a client of something, or a supervisor); others are turned away when
+    /// they connect.
+    func mayConnect(_ peer: Peer) -> Bool {
+        supervisors.contains(peer) || terminals.values.contains { $0.contains(peer) } || doors.values.contains { $0.contains(peer) }
+    }
+
+    /// Whether `peer` is a supervisor.
+    func isSupervisor(_ peer: Peer) -> Bool { supervisors.contains(peer) }
+
+    /// Whether `peer` may see terminal `id` (its clients and the supervisors).
+    func maySee(terminal id: String, _ peer: Peer) -> Bool {
+        isSupervisor(peer) || terminals[id]?.contains(peer) == true
+    }
+
+    /// Whether `peer` may see door `id`.
+    func maySee(door id: String, _ peer: Peer) -> Bool {
+        isSupervisor(peer) || doors[id]?.contains(peer) == true
+    }
+
+    /// Whether `peer` may see room `id` (a client of one of its doors, or a supervisor).
+    func maySee(room id: String, _ peer: Peer) -> Bool {
+        isSupervisor(peer) || doorRooms.contains { $0.value == id && doors[$0.key]?.contains(peer) == true }
+    }
+
+    /// Throws (and records) unless `peer` is a client of terminal `id`; supervisors too when `supervisorsToo`.
+    func requireTerminal(_ id: String, _ peer: Peer, _ what: String, supervisorsToo: Bool = false) throws(GatewayError) {
+        if terminals[id]?.contains(peer) == true || (supervisorsToo && isSupervisor(peer)) { return }
+        throw refuse(peer, what, place: id)
+    }
+
+    /// Throws (and records) unless `peer` is a client of door `id`.
+    func requireDoor(_ id: String, _ peer: Peer, _ what: String) throws(GatewayError) {
+        if doors[id]?.contains(peer) == true { return }
+        throw refuse(peer, what, place: id)
+    }
+
+    /// Throws (and records) unless `peer` is a supervisor.
+    func requireSupervisor(_ peer: Peer, _ what: String) throws(GatewayError) {
+        if isSupervisor(peer) { return }
+        throw refuse(peer, what, place: nil)
+    }
+
+    /// Records a refusal and returns the error to throw.
+    func refuse(_ peer: Peer, _ what: String, place: String?) -> GatewayError {
+        recorder.refused(peer, what: what, place: place)
+        return .forbidden(what)
+    }
+}
+
+/// Records refusals of API and administration callers in the history, at most one record per caller per minute, so
+/// that a loop cannot flood the history: the next record says how many refusals were left out since.
+final class RefusalRecorder: Sendable {
+    private let state = RefusalState()
+    private let history: HistoryWriter
+    private let window: TimeInterval
+
+    init(history: HistoryWriter, window: TimeInterval = 60) {
+        self.history = history
+        self.window = window
+    }
+
+    /// Notes that `peer` was refused `what` (at `place`); records it unless the caller was recorded within the window.
+    func refused(_ peer: Peer?, what: String, place: String?) {
+        let (history, state, window) = (self.history, self.state, self.window)
+        Task {
+            guard let suppressed = await state.admit(uid: peer?.uid, now: Date(), window: window) else { return }
+            let event = NewEvent(
+                kind: .apiRefused, result: .denied, place: place.map { String($0.prefix(64)) },
+                details: EventDetails(
+                    reason: "forbidden", operation: String(what.prefix(120)), record: peer.map { "uid:\($0.uid)" } ?? "unknown",
+                    count: suppressed > 0 ? suppressed : nil))
+            await history.append(event)
+        }
+    }
+}
+
+/// The rate limit's memory: per caller, when it was last recorded and how many refusals were left out since.
+actor RefusalState {
+    private var entries: [UInt32?: (recorded: Date, suppressed: Int)] = [:]
+
+    /// How many refusals to report with this record, or nil to leave this one out.
+    func admit(uid: UInt32?, now: Date, window: TimeInterval) -> Int? {
+        if let entry = entries[uid], now.timeIntervalSince(entry.recorded) < window {
+            entries[uid] = (entry.recorded, entry.suppressed + 1)
+            return nil
+        }
+        let suppressed = entries[uid]?.suppressed ?? 0
+        entries[uid] = (now, 0)
+        return suppressed
+    }
+}
