@@ -174,34 +174,35 @@ let package = Package(
         .executableTarget(
             name: "gateway-bench",
             dependencies: [
-                "CPCSCLite", "VirtualCard", "CardGateConfig", "Installation", "Registry", "Credentials", "GatewayAPI",
+                "CPCSCLite", "VirtualCard", "CardGateConfig", "Installation", "Registry", "Credentials", "GatewayAPI", "Vocabulary",
             ],
             path: "Benchmarks/Gateway",
             swiftSettings: strict
         ),
 
         // Helpers several test targets share: a scripted fake card channel, control of the rig's pcscd.
-        .target(name: "TestSupport", dependencies: ["APDU"], path: "Tests/TestSupport"),
-        .testTarget(name: "APDUTests", dependencies: ["APDU", "TestSupport"]),
-        .testTarget(name: "SmartCardTests", dependencies: ["SmartCard", "VirtualCard", "TestSupport"]),
-        .testTarget(name: "OperatorCardTests", dependencies: ["OperatorCard", "VirtualCard", "TestSupport"]),
-        .testTarget(name: "VirtualCardTests", dependencies: ["VirtualCard"]),
-        .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
-        .testTarget(name: "HistoryTests", dependencies: ["History"]),
-        .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Credentials", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["CardGateConfig"]),
+        .target(name: "TestSupport", dependencies: ["APDU", "Vocabulary"], path: "Tests/TestSupport"),
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
+        .testTarget(name: "APDUTests", dependencies: ["Vocabulary", "APDU", "TestSupport"]),
+        .testTarget(name: "SmartCardTests", dependencies: ["Vocabulary", "SmartCard", "VirtualCard", "TestSupport"]),
+        .testTarget(name: "OperatorCardTests", dependencies: ["Vocabulary", "OperatorCard", "VirtualCard", "TestSupport"]),
+        .testTarget(name: "VirtualCardTests", dependencies: ["Vocabulary", "VirtualCard"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Vocabulary", "Secrets"]),
+        .testTarget(name: "HistoryTests", dependencies: ["Vocabulary", "History"]),
+        .testTarget(name: "CredentialsTests", dependencies: ["Vocabulary", "Credentials"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Vocabulary", "Registry", "Credentials", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "AccessPolicyTests", dependencies: ["Vocabulary", "AccessPolicy"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Vocabulary", "CardGateConfig"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: [
+            dependencies: ["Vocabulary",
                 "Gateway", "AccessPolicy", "History", "Registry", "Credentials",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "GatewayAPITests",
-            dependencies: [
+            dependencies: ["Vocabulary",
                 "GatewayAPI",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -210,7 +211,7 @@ let package = Package(
         // End-to-end tests: real pcscd, the vcard and cardgate executables, real SQLite files.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: [
+            dependencies: ["Vocabulary",
                 "APDU", "SmartCard", "OperatorCard", "VirtualCard", "History", "vcard", "cardgate", "TestSupport",
                 "Registry", "Credentials", "GatewayAPI", .product(name: "GRDB", package: "GRDB.swift"),
             ]

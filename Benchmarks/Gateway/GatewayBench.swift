@@ -4,6 +4,7 @@ import VirtualCard
 
 #if canImport(Glibc)
 import Glibc
+import Vocabulary
 #endif
 
 /// The benchmark run: sets up the installation, starts the release `cardgate serve`, measures idle CPU and memory,
@@ -200,7 +201,7 @@ final class GatewayBench {
         var unlocked = false
         if decision.view.state == .awaitingPIN {
             do {
-                unlocked = try await client.submitTerminalPIN(terminal.id, pin: GatewayAPI.PIN(BenchInstallation.pin)!).state == .unlocked
+                unlocked = try await client.submitTerminalPIN(terminal.id, pin: PIN(BenchInstallation.pin)).state == .unlocked
             } catch {
                 series.anomalies.append("cycle \(index): PIN refused: \(error)")
             }

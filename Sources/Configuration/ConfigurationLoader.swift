@@ -85,7 +85,7 @@ private struct Loader {
             socket: try path(&adminTable, "socket", .adminSocket, what: "the administration socket path", default: "/run/cardgate/admin.sock"),
             mode: try socketMode(&adminTable),
             group: adminTable.contains("group")
-                ? try adminTable.string("group", required: false, what: "the group whose members may administer; \"\" for the service's own group")
+                ? try adminTable.string("group", required: false, allowEmpty: true, what: "the group whose members may administer; \"\" for the service's own group")
                     .flatMap { $0.isEmpty ? nil : $0 }
                 : "cardgate-admin",
             sessionIdle: .seconds(try adminTable.integer("session-idle-seconds", in: 30...3600, default: 600, what: "seconds an administrative session may stay unused")),
@@ -137,7 +137,7 @@ private struct Loader {
         let service = CardGateConfiguration.Service(
             account: account,
             auditGroup: serviceTable.contains("audit-group")
-                ? try serviceTable.string("audit-group", required: false, what: "the group of the auditors; \"\" for none")
+                ? try serviceTable.string("audit-group", required: false, allowEmpty: true, what: "the group of the auditors; \"\" for none")
                     .flatMap { $0.isEmpty ? nil : $0 }
                 : "cardgate-audit")
         try serviceTable.finish()

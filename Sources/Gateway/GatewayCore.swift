@@ -63,8 +63,10 @@ public final class GatewayCore: Service, GatewayService, Sendable {
         self.terminals = terminals
         self.doors = doors
         board = ReaderBoard()
-        station = AdminStation(context: context)
+        let routerBox = RouterBox()
+        station = AdminStation(context: context, ledgerChanged: { await routerBox.router?.recheckLedger() })
         router = ReaderRouter(configuration: configuration, terminals: terminals, doors: doors, admin: station, board: board, context: context)
+        routerBox.set(router)
         watchdog = PCSCWatchdog(timeout: configuration.pcscd.watchdog, watch: watch, logger: logger)
     }
 
@@ -165,6 +167,13 @@ public final class GatewayCore: Service, GatewayService, Sendable {
             await context.history.checkpoint()
         }
     }
+}
+
+/// The router, known to the admin station only after both are made (the router needs the station).
+final class RouterBox: Sendable {
+    private let value = Mutex<ReaderRouter?>(nil)
+    func set(_ router: ReaderRouter) { value.withLock { $0 = router } }
+    var router: ReaderRouter? { value.withLock { $0 } }
 }
 
 /// Counts the open event streams of each caller, to hold each to the configured limit.

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayAPI
 import Testing
+import Vocabulary
 
 /// docs/openapi.yaml stays in step with the code: every route, error code and enum value is documented.
 @Suite("OpenAPI document")
@@ -24,7 +25,7 @@ struct OpenAPIDocumentTests {
         for code in GatewayError.Code.allCases { #expect(Self.document.contains("- \(code.rawValue)\n"), "\(code)") }
         let enums: [[String]] = [
             TerminalState.allCases.map(\.rawValue), LockReason.allCases.map(\.rawValue),
-            ReaderState.allCases.map(\.rawValue), DoorEvent.Outcome.allCases.map(\.rawValue),
+            ReaderState.allCases.map(\.rawValue), DoorNotice.Outcome.allCases.map(\.rawValue),
         ]
         for values in enums {
             #expect(Self.document.contains("enum: [\(values.joined(separator: ", "))]"), "\(values)")

@@ -3,6 +3,7 @@ import Foundation
 import SmartCard
 import Testing
 import VirtualCard
+import Vocabulary
 
 /// The administrative CLI suites, run one after the other: they share the two admin reader slots.
 @Suite(.serialized) enum AdminReaderTests {}

@@ -4,6 +4,7 @@ import OperatorCard
 import SmartCard
 import Testing
 import VirtualCard
+import Vocabulary
 
 /// Issue 2 through the whole stack: the `vcard` process in vpcd, the real pcscd, the SmartCard binding,
 /// the PIV profile and the `cardgate card probe` command.

@@ -3,6 +3,7 @@ import GatewayAPI
 import History
 import Registry
 import Testing
+import Vocabulary
 
 extension GatewayEndToEndTests {
     /// Presents a card at a door reader and takes it away again.

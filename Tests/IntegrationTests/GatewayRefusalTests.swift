@@ -3,6 +3,7 @@ import GatewayAPI
 import History
 import Registry
 import Testing
+import Vocabulary
 
 extension GatewayEndToEndTests {
     @Test func aCardWhoseHolderIsNotAssignedToTheTerminalIsRefusedAndRecorded() async throws {

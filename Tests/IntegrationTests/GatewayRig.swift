@@ -1,12 +1,13 @@
 import Credentials
 import Foundation
-import GRDB
 import GatewayAPI
+import GRDB
 import History
 import Registry
 import SmartCard
 import Testing
 import VirtualCard
+import Vocabulary
 
 /// One installation of `cardgate serve` in a temporary folder, for the end-to-end gateway tests: its own
 /// configuration, secrets, registry and history, the real daemon process and its API socket.
@@ -121,7 +122,7 @@ final class GatewayRig {
         let hasher = PINHasher(pepper: pepper, parameters: try ScryptParameters(logN: 10, r: 8, p: 1, allowBelowMinimum: true))
         registry = try Registry(path: folder + "/" + Registry.defaultFileName, hasher: hasher, create: true)
         try registry.initialEnrolment.enrol(
-            NewOperator(id: "pinadmin", name: "暗証 管理子", roles: [.pinAdmin]), card: Self.randomBinding(), pin: Credentials.PIN("739104"))
+            NewOperator(id: "pinadmin", name: "暗証 管理子", roles: [.pinAdmin]), card: Self.randomBinding(), pin: PIN("739104"))
         try registry.operators.add(NewOperator(id: "netadmin", name: "網 管理者", roles: [.administrator]), by: "pinadmin")
         try registry.operators.add(NewOperator(id: "opsmgr", name: "運用 責任者", roles: [.operationsManager]), by: "pinadmin")
         for reader in options.ledgerReaders {
@@ -139,7 +140,7 @@ final class GatewayRig {
     }
 
     static func binding(_ image: CardImage) -> CardBinding {
-        CardBinding(guid: try! CardGUID(bytes: image.identity.guid), fascn: image.identity.fascn,
+        CardBinding(guid: try! image.identity.guid, fascn: image.identity.fascn,
                     publicKeyDER: Array(image.publicKey.derRepresentation))
     }
 
@@ -150,10 +151,10 @@ final class GatewayRig {
         let image = try CardImage.create()
         let path = folder + "/\(id).card.json"
         try image.save(path: path)
-        try registry.cards.issue(Self.binding(image), to: id, initialPIN: Credentials.PIN(Self.initialPIN), by: "pinadmin")
+        try registry.cards.issue(Self.binding(image), to: id, initialPIN: PIN(Self.initialPIN), by: "pinadmin")
         if activate {
             // The holder replaces the initial PIN at first use, as `cardgate pin change` does.
-            try registry.pins.change(card: Self.binding(image).guid, current: Credentials.PIN(Self.initialPIN), new: Credentials.PIN(Self.pin))
+            try registry.pins.change(card: Self.binding(image).guid, current: PIN(Self.initialPIN), new: PIN(Self.pin))
         }
         return path
     }

@@ -3,11 +3,12 @@ import GatewayAPI
 import History
 import Testing
 import TestSupport
+import Vocabulary
 
 /// Issue 5 end to end: the real `cardgate serve` process, the shared pcscd, virtual cards in vpcd readers, the API
 /// over the Unix socket and the actuator log of config/rig-command.sh. One suite, serialized: the readers are shared.
 @Suite(.serialized) struct GatewayEndToEndTests {
-    static func pin(_ text: String) -> GatewayAPI.PIN { GatewayAPI.PIN(text)! }
+    static func pin(_ text: String) -> GatewayAPI.PIN { PIN(text) }
 
     @Test func cardAndPINUnlockTheTerminalAndPullingTheCardLocksItAtOnceWithTheLockCommand() async throws {
         let rig = try GatewayRig()

@@ -33,6 +33,7 @@ extension AdminDesk {
         let added = try await perform(NewEvent(kind: .ledgerAdded, result: .success,
                                                details: EventDetails(operation: kind.rawValue, record: String(body.id.prefix(100)))),
                                       by: actor) { try $0.ledger.add(item, note: note, by: actor) }
+        await station.ledgerChanged()
         return AdminReply(text: "ledger: \(added.kind.rawValue) \(added.id) added (\(added.status.rawValue))")
     }
 
@@ -70,6 +71,7 @@ extension AdminDesk {
         let (actor, note, id) = (person.id, body.note, body.id)
         let changed = try await perform(NewEvent(kind: .ledgerChanged, result: .success, details: EventDetails(operation: "change", record: String(id.prefix(100)))),
                                         by: actor) { try $0.ledger.change(id, update, note: note, by: actor) }
+        await station.ledgerChanged()
         return AdminReply(text: "ledger: \(changed.id) changed")
     }
 
@@ -78,6 +80,7 @@ extension AdminDesk {
         let (actor, note, id) = (person.id, body.note, body.id)
         let retired = try await perform(NewEvent(kind: .ledgerChanged, result: .success, details: EventDetails(operation: "retire", record: String(id.prefix(100)))),
                                         by: actor) { try $0.ledger.retire(id, note: note, by: actor) }
+        await station.ledgerChanged()
         return AdminReply(text: "ledger: \(retired.id) retired")
     }
 

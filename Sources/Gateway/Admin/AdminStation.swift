@@ -34,9 +34,12 @@ final class AdminStation: Sendable {
     /// The admin reader's insertions: bumped at every insertion and removal.
     private let insertion = Mutex<(count: UInt64, present: Bool)>((0, false))
     private let session = Mutex<AdminSessionState?>(nil)
+    /// Called after every change of the equipment ledger (the readers are checked again).
+    let ledgerChanged: @Sendable () async -> Void
 
-    init(context: PlaceContext) {
+    init(context: PlaceContext, ledgerChanged: @escaping @Sendable () async -> Void) {
         self.context = context
+        self.ledgerChanged = ledgerChanged
         let station = context.configuration.adminStation
         adminReader = station.admin
         subjectReader = station.subject

@@ -96,6 +96,28 @@ final class ReaderRouter: Sendable {
         }
     }
 
+    /// The equipment ledger changed: every reader pcscd reports is checked again. A reader newly approved is used at
+    /// once; one no longer approved (retired, under repair) is refused as if it had been unplugged (its terminal
+    /// locks), and the refusal is recorded.
+    func recheckLedger() async {
+        for (reader, state) in await board.seen where state != .unavailable {
+            let role = configuration.role(ofReader: reader)
+            let wasApproved = await board.isApproved(reader)
+            let refusal = await refusal(of: reader, role: role)
+            if refusal == nil && !wasApproved {
+                await handle(.readerAdded(reader), pcscdConnected: true)
+            } else if let refusal, wasApproved {
+                terminalsByReader[reader]?.send(.readerLost)
+                doorsByReader[reader]?.send(.readerLost)
+                await board.approve(reader, false)
+                await board.set(reader, .refused)
+                await context.history.append(NewEvent(
+                    kind: .ledgerRefused, result: .denied, place: String(reader.prefix(128)), details: EventDetails(reason: refusal)))
+                await publish(reader)
+            }
+        }
+    }
+
     /// pcscd stopped answering, or the machine resumed from suspend: every terminal locks, every door gives up what
     /// it was deciding, the admin session ends, and no reader counts as approved until it is listed again.
     func failClosed(_ reason: LockReason) async {

@@ -86,15 +86,20 @@ struct InitCommand: ParsableCommand {
                      details: EventDetails(reason: "first PIN administrator", operation: "add", record: operatorId)),
             NewEvent(kind: .adminCardIssued, result: .success, actor: operatorId, card: card, place: reader,
                      details: EventDetails(record: operatorId)),
-        ]
+        ] + [installation.configuration.adminStation.admin, installation.configuration.adminStation.subject].compactMap { $0 }.map {
+            NewEvent(kind: .ledgerAdded, result: .success, actor: operatorId,
+                     details: EventDetails(reason: "admin station reader", operation: "reader", record: String($0.prefix(100))))
+        }
         do {
             try created.history.append(contentsOf: events)
         } catch {
             throw CommandFailure("the history cannot record the enrolment, so it was not done: \(error)")
         }
         do {
+            let station = installation.configuration.adminStation
             try created.registry.initialEnrolment.enrol(NewOperator(id: operatorId, name: name, roles: roles),
-                                                        card: presented.binding, pin: pin)
+                                                        card: presented.binding, pin: pin,
+                                                        stationReaders: [station.admin, station.subject].compactMap { $0 })
         } catch {
             _ = try? created.history.append(NewEvent(kind: .adminCardIssued, result: .failure, actor: operatorId, card: card,
                                                      details: EventDetails(reason: "not done: \(error.code.rawValue)")))

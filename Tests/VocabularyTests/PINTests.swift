@@ -1,5 +1,5 @@
 import Testing
-@testable import Credentials
+@_spi(PINDigits) import Vocabulary
 
 @Suite struct PINTests {
     @Test func descriptionsNeverShowTheDigits() {
@@ -14,17 +14,24 @@ import Testing
     }
 
     @Test func oneTrailingLineEndingFromStandardInputIsRemoved() {
-        #expect(PIN("583029\n").bytes == Array("583029".utf8))
-        #expect(PIN("583029\r\n").bytes == Array("583029".utf8))
-        #expect(PIN(" 583029").bytes == Array(" 583029".utf8))
+        #expect(PIN("583029\n").digits == Array("583029".utf8))
+        #expect(PIN("583029\r\n").digits == Array("583029".utf8))
+        #expect(PIN(" 583029").digits == Array(" 583029".utf8))
     }
 
     @Test func confirmationMatchesOnlyTheSamePIN() throws {
         #expect(PIN("583029").matches(PIN("583029")))
         #expect(!PIN("583029").matches(PIN("583028")))
         #expect(!PIN("583029").matches(PIN("5830290")))
-        #expect(throws: CredentialsError.self) { try PINPolicy.checkConfirmation(PIN("583029"), PIN("583028")) }
-        try PINPolicy.checkConfirmation(PIN("583029"), PIN("583029\n"))
+        #expect(PIN("583029").matches(PIN("583029\n")), "a line ending from standard input is not part of the PIN")
+    }
+
+    @Test func digitsOfAGivenLengthAreRecognised() {
+        #expect(PIN("1234").isDigits(length: 4...16))
+        #expect(!PIN("123").isDigits(length: 4...16))
+        #expect(!PIN("12a4").isDigits(length: 4...16))
+        #expect(!PIN("１２３４").isDigits(length: 4...16), "full-width digits are not ASCII digits")
+        #expect(PIN(String(repeating: "1", count: 500)).count <= PIN.maximumEntryBytes + 2, "an absurd entry is cut, not kept whole")
     }
 
     @Test func constantTimeEqualityComparesEveryByte() {
