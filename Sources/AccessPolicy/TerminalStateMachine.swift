@@ -34,13 +34,14 @@ public struct TerminalStateMachine: Sendable {
         self.policy = policy
     }
 
-    /// What the API and the lock screen show: `lock-failed` wins over every locked phase.
+    /// What the API and the lock screen show: while a PIN is asked, `awaiting-pin` (the operator can sign in);
+    /// otherwise `lock-failed` wins over every other locked phase until a lock or an unlock succeeds.
     public var display: TerminalState {
         switch phase {
         case .unlocked: return .unlocked
         case .unlocking: return .unlocking
-        case _ where lockFailed: return .lockFailed
         case .awaitingPIN: return .awaitingPIN
+        case _ where lockFailed: return .lockFailed
         case .locked, .verifying, .refused, .readerUnavailable: return .locked
         }
     }

@@ -73,7 +73,7 @@ public enum GatewayDaemon {
         shareWithAuditors(historyConfiguration.databasePath, group: configuration.service.auditGroup, logger: logger)
         let registry: Registry
         do {
-            registry = try installation.openRegistry()
+            registry = try installation.openRegistry(busyTimeout: 2)
         } catch {
             throw GatewayStartError(.setup, "the registry cannot be opened: \(error)")
         }

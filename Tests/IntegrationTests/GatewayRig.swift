@@ -37,6 +37,26 @@ final class GatewayRig {
         var ledgerReaders = [GatewayRig.t01, GatewayRig.roomIn, GatewayRig.roomOut]
         /// Terminals to approve in the ledger.
         var ledgerTerminals = ["T01", "T02"]
+        /// Who may use each terminal and the door through the API (`clients`); default this process (root in CI).
+        var t01Clients = ["uid:\(getuid())"]
+        var t02Clients = ["uid:\(getuid())"]
+        var doorClients = ["uid:\(getuid())"]
+        /// Who may supervise (`api.supervisors`).
+        var supervisors = ["uid:\(getuid())"]
+        /// The API socket's group (`api.group`), e.g. "gid:3000" so that test clients under other uids may connect.
+        var apiGroup: String?
+        /// The administration socket's group (`admin.group`; "" for the service's own).
+        var adminGroup = ""
+        /// Extra lines for the `[api]` table (limits).
+        var apiExtra = ""
+        /// The lock, unlock, door and alarm commands (argument lists as TOML); default the rig's actuator log.
+        var lockCommand: String?
+        var unlockCommand: String?
+        var alarmCommand: String?
+        /// Extra lines for the `[commands]` table.
+        var commandsExtra = ""
+        /// The pcscd watchdog's time-out.
+        var watchdogMilliseconds = 3000
     }
 
     let folder: String
@@ -45,6 +65,7 @@ final class GatewayRig {
     let actuatorLog: String
     let databasePath: String
     let registry: Registry
+    let adminSocket: String
     var daemon: Process?
     let daemonLog: String
 
@@ -53,11 +74,16 @@ final class GatewayRig {
         try FileManager.default.createDirectory(atPath: folder + "/secrets", withIntermediateDirectories: true)
         configPath = folder + "/cardgate.toml"
         socket = folder + "/api.sock"
+        adminSocket = folder + "/admin.sock"
         actuatorLog = folder + "/actuator.log"
         databasePath = folder + "/cardgate.sqlite"
         daemonLog = folder + "/serve.log"
         let rigCommand = Self.repository.appendingPathComponent("config/rig-command.sh").path
         let rooms = { (list: [String]) in "[" + list.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        let list = rooms
+        let lock = options.lockCommand ?? "[\"\(rigCommand)\", \"lock\", \"{terminal}\"]"
+        let unlock = options.unlockCommand ?? "[\"\(rigCommand)\", \"unlock\", \"{terminal}\", \"{operator}\"]"
+        let alarm = options.alarmCommand ?? "[\"\(rigCommand)\", \"alarm\", \"{place}\", \"{reason}\"]"
         let text = """
             time-zone = "Asia/Tokyo"
             [paths]
@@ -69,29 +95,43 @@ final class GatewayRig {
             [api]
             socket = "\(socket)"
             mode = "0660"
+            \(options.apiGroup.map { "group = \"\($0)\"" } ?? "")
+            supervisors = \(list(options.supervisors))
+            \(options.apiExtra)
+            [admin]
+            socket = "\(adminSocket)"
+            group = "\(options.adminGroup)"
+            mode = "0660"
             [[readers]]
             name = "CardGate Admin 00 00"
             role = "admin"
             [[readers]]
+            name = "CardGate Admin 00 01"
+            role = "admin-subject"
+            [[readers]]
             name = "\(Self.t01)"
             role = "terminal"
             terminal = "T01"
+            clients = \(list(options.t01Clients))
             [[readers]]
             name = "\(Self.t02)"
             role = "terminal"
             terminal = "T02"
+            clients = \(list(options.t02Clients))
             [[readers]]
             name = "\(Self.roomIn)"
             role = "door"
             door = "D1"
             room = "R1"
             direction = "in"
+            clients = \(list(options.doorClients))
             [[readers]]
             name = "\(Self.roomOut)"
             role = "door"
             door = "D1"
             room = "R1"
             direction = "out"
+            clients = \(list(options.doorClients))
             [policy]
             idle-timeout-seconds = \(options.idleSeconds)
             maximum-session-seconds = \(options.maximumSessionSeconds)
@@ -101,9 +141,11 @@ final class GatewayRig {
             card-and-pin-rooms = \(rooms(options.cardAndPINRooms))
             anti-passback-rooms = \(rooms(options.antiPassbackRooms))
             [commands]
-            lock = ["\(rigCommand)", "lock", "{terminal}"]
-            unlock = ["\(rigCommand)", "unlock", "{terminal}", "{operator}"]
+            lock = \(lock)
+            unlock = \(unlock)
             door-open = ["\(rigCommand)", "door-open", "{door}", "{direction}", "{seconds}"]
+            alarm = \(alarm)
+            \(options.commandsExtra)
             [program-identity]
             check = "warn"
             [history]
@@ -114,6 +156,10 @@ final class GatewayRig {
             r = 8
             p = 1
             allow-weak-for-tests = true
+            [pcscd]
+            watchdog-ms = \(options.watchdogMilliseconds)
+            [service]
+            audit-group = ""
 
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -122,7 +168,7 @@ final class GatewayRig {
         let hasher = PINHasher(pepper: pepper, parameters: try ScryptParameters(logN: 10, r: 8, p: 1, allowBelowMinimum: true))
         registry = try Registry(path: folder + "/" + Registry.defaultFileName, hasher: hasher, create: true)
         try registry.initialEnrolment.enrol(
-            NewOperator(id: "pinadmin", name: "暗証 管理子", roles: [.pinAdmin]), card: Self.randomBinding(), pin: PIN("739104"))
+            NewOperator(id: "pinadmin", name: "暗証 管理子", roles: [.pinAdmin, .administrator]), card: Self.randomBinding(), pin: PIN("739104"))
         try registry.operators.add(NewOperator(id: "netadmin", name: "網 管理者", roles: [.administrator]), by: "pinadmin")
         try registry.operators.add(NewOperator(id: "opsmgr", name: "運用 責任者", roles: [.operationsManager]), by: "pinadmin")
         for reader in options.ledgerReaders {
@@ -257,7 +303,7 @@ final class GatewayRig {
 
     /// Waits until terminal `id` is in `state`.
     @discardableResult
-    func waitForTerminal(_ client: GatewayClient, _ id: String, _ state: GatewayAPI.TerminalState, timeout: Duration = .seconds(8)) async throws -> TerminalView {
+    func waitForTerminal(_ client: GatewayClient, _ id: String, _ state: TerminalState, timeout: Duration = .seconds(8)) async throws -> TerminalView {
         let deadline = ContinuousClock.now + timeout
         var last: TerminalView?
         while ContinuousClock.now < deadline {

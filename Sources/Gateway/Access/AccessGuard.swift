@@ -84,8 +84,9 @@ struct AccessGuard: Sendable {
     }
 }
 
-/// Records refusals of API and administration callers in the history, at most one record per caller per minute, so
-/// that a loop cannot flood the history: the next record says how many refusals were left out since.
+/// Records refusals of API and administration callers in the history, at most one record per caller and refused act
+/// per minute, so that a loop cannot flood the history: the next record of the same caller and act says how many
+/// refusals were left out since.
 final class RefusalRecorder: Sendable {
     private let state = RefusalState()
     private let history: HistoryWriter
@@ -100,7 +101,7 @@ final class RefusalRecorder: Sendable {
     func refused(_ peer: Peer?, what: String, place: String?) {
         let (history, state, window) = (self.history, self.state, self.window)
         Task {
-            guard let suppressed = await state.admit(uid: peer?.uid, now: Date(), window: window) else { return }
+            guard let suppressed = await state.admit(key: "\(peer?.uid ?? UInt32.max) \(what)", now: Date(), window: window) else { return }
             let event = NewEvent(
                 kind: .apiRefused, result: .denied, place: place.map { String($0.prefix(64)) },
                 details: EventDetails(
@@ -111,18 +112,23 @@ final class RefusalRecorder: Sendable {
     }
 }
 
-/// The rate limit's memory: per caller, when it was last recorded and how many refusals were left out since.
+/// The rate limit's memory: per caller and act, when it was last recorded and how many refusals were left out since.
+/// Bounded: the keys are the callers' uids times the routes and places of the configuration; beyond 4096 keys the
+/// oldest are forgotten.
 actor RefusalState {
-    private var entries: [UInt32?: (recorded: Date, suppressed: Int)] = [:]
+    private var entries: [String: (recorded: Date, suppressed: Int)] = [:]
 
     /// How many refusals to report with this record, or nil to leave this one out.
-    func admit(uid: UInt32?, now: Date, window: TimeInterval) -> Int? {
-        if let entry = entries[uid], now.timeIntervalSince(entry.recorded) < window {
-            entries[uid] = (entry.recorded, entry.suppressed + 1)
+    func admit(key: String, now: Date, window: TimeInterval) -> Int? {
+        if let entry = entries[key], now.timeIntervalSince(entry.recorded) < window {
+            entries[key] = (entry.recorded, entry.suppressed + 1)
             return nil
         }
-        let suppressed = entries[uid]?.suppressed ?? 0
-        entries[uid] = (now, 0)
+        let suppressed = entries[key]?.suppressed ?? 0
+        if entries.count >= 4096 {
+            entries = entries.filter { now.timeIntervalSince($0.value.recorded) < window }
+        }
+        entries[key] = (now, 0)
         return suppressed
     }
 }
