@@ -38,10 +38,20 @@ extension CardGateConfiguration {
         return try loader.load(TableReader(file: file, path: "", entries: root))
     }
 
+    /// `path` made absolute against `base` and normalised lexically (`.` and `..` removed). Symbolic links are not
+    /// resolved: a secret file that is a link must reach `SecretFile`, which refuses it (`O_NOFOLLOW`), rather than be
+    /// replaced here by its target.
     static func absolute(_ path: String, from base: String) -> String {
-        if path.hasPrefix("/") { return (path as NSString).standardizingPath }
-        let joined = base.isEmpty ? path : (base as NSString).appendingPathComponent(path)
-        return (joined as NSString).standardizingPath
+        let joined = path.hasPrefix("/") || base.isEmpty ? path : base + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(part)
+            }
+        }
+        return (joined.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
     }
 }
 
