@@ -3,7 +3,7 @@ SHELL := /bin/bash
 APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl python3 util-linux
 SWIFT ?= swift
 
-.PHONY: help demo deps build release test pcscd-start pcscd-stop clean
+.PHONY: help demo deps build release install test pcscd-start pcscd-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -26,6 +26,10 @@ build: deps ## Debug build of every target
 
 release: deps ## Release build (what an installation runs)
 	$(SWIFT) build -c release
+
+install: ## Install on this machine as root: account, groups, folders, binary, systemd unit (hardware/install.sh)
+	$(SWIFT) build -c release --product cardgate
+	hardware/install.sh
 
 pcscd-start: ## Start the private pcscd with the virtual readers
 	hardware/pcscd-virtual.sh start

@@ -82,6 +82,18 @@ struct ConfigurationTests {
         #expect(configuration.commands.doorOpen.render([.door: "D1", .direction: "in", .seconds: "5"]) == [script, "door-open", "D1", "in", "5"])
     }
 
+    @Test func theProductionTemplateLoadsWithTheInstallationsPathsAndGroups() throws {
+        let file = configDirectory + "/production.toml"
+        let configuration = try CardGateConfiguration.load(file: file, environment: [:])
+        #expect(configuration.storage.database == "/var/lib/cardgate/history.sqlite")
+        #expect(configuration.api.socket == "/run/cardgate/api.sock" && configuration.api.group == "cardgate-api")
+        #expect(configuration.admin.socket == "/run/cardgate/admin.sock" && configuration.admin.group == "cardgate-admin")
+        #expect(configuration.api.supervisors == [.group("cardgate-supervisor")])
+        #expect(configuration.programIdentityCheck == .refuse)
+        #expect(configuration.service.account == "cardgate" && configuration.service.auditGroup == "cardgate-audit")
+        #expect(!configuration.scrypt.allowWeakForTests)
+    }
+
     @Test func pathsAreNormalisedWithoutFollowingSymbolicLinks() throws {
         // A link must reach the secret-file check as the path written, so that O_NOFOLLOW can refuse it.
         let folder = NSTemporaryDirectory() + "cg-config-\(UUID().uuidString)"
