@@ -39,6 +39,8 @@ struct BenchInstallation {
     let configPath: String
     let socket: String
     let lockLog: String
+    /// While this file exists, the unlock command of BL1 takes 5 seconds (the "slow unlock elsewhere" series).
+    let slowUnlockFlag: String
     let scrypt: CardGateConfiguration.Scrypt
     /// The virtual card of each terminal's operator, by terminal id.
     let cards: [String: CardImage]
@@ -56,6 +58,7 @@ struct BenchInstallation {
         configPath = folder + "/cardgate.toml"
         socket = folder + "/api.sock"
         lockLog = folder + "/lock.log"
+        slowUnlockFlag = folder + "/slow-unlock"
 
         // The lock command: bash writes its own start time ($EPOCHREALTIME, no extra process) and its arguments.
         let lockScript = folder + "/lock-stamp.sh"
@@ -96,7 +99,7 @@ struct BenchInstallation {
             pin-lockout-attempts = 5
             [commands]
             lock = ["\(lockScript)", "lock", "{terminal}"]
-            unlock = ["/bin/true", "unlock", "{terminal}", "{operator}"]
+            unlock = ["/bin/bash", "-c", "if [ \"$1\" = BL1 ] && [ -e '\(slowUnlockFlag)' ]; then sleep 5; fi", "unlock", "{terminal}", "{operator}"]
             door-open = ["/bin/true", "door-open", "{door}", "{direction}", "{seconds}"]
             [program-identity]
             check = "warn"

@@ -113,6 +113,28 @@ final class GatewayBench {
         let loadedTicks = (probe.cpuTicks() ?? 0) - loadedTicks0
         let work = await load.stop()
         let peakAfterLoad = probe.memory()?.peak ?? 0
+
+        // Another terminal's unlock command takes 5 s, again and again: a card pulled at the measured terminal must
+        // still lock at once (every terminal is its own unit of state; commands run off the state path).
+        FileManager.default.createFile(atPath: installation.slowUnlockFlag, contents: nil)
+        let slowTerminal = BenchInstallation.load[0].id
+        let slowLoop = Task { [client] in
+            var unlocks = 0
+            while !Task.isCancelled {
+                _ = try? await client.lockTerminal(slowTerminal)
+                if (try? await client.submitTerminalPIN(slowTerminal, pin: PIN(BenchInstallation.pin)))?.state == .unlocked { unlocks += 1 }
+            }
+            return unlocks
+        }
+        blockFor(1)
+        print("slow: \(options.slowCycles) cycles while \(slowTerminal)'s unlock command takes 5 s, over and over …")
+        var slow = Series()
+        for index in 0..<options.slowCycles {
+            try await cycle(index, into: &slow, watch: watch, tap: tap, client: client, installation: installation)
+        }
+        slowLoop.cancel()
+        let slowUnlocks = await slowLoop.value
+        try? FileManager.default.removeItem(atPath: installation.slowUnlockFlag)
         for link in loadLinks { link.close() }
         for terminal in BenchInstallation.load { try await waitForState(client, terminal.id, .locked) }
 
@@ -123,13 +145,20 @@ final class GatewayBench {
         daemon.waitUntilExit()
         let logged = daemonLockLatencies(installation)
         for (index, value) in logged.enumerated() {
-            if index < baseline.lockCommand.count { baseline.daemonLog.add(milliseconds: value) } else { loaded.daemonLog.add(milliseconds: value) }
+            if index < baseline.lockCommand.count {
+                baseline.daemonLog.add(milliseconds: value)
+            } else if index < baseline.lockCommand.count + loaded.lockCommand.count {
+                loaded.daemonLog.add(milliseconds: value)
+            } else {
+                slow.daemonLog.add(milliseconds: value)
+            }
         }
 
         // MARK: Report
         let width = 40
         let header = "".padding(toLength: width, withPad: " ", startingAt: 0) + "    n     p50     p90     p99     max   (ms)  target p99"
-        for (title, series) in [("without load", baseline), ("with \(options.workers) PIN hashes in flight", loaded)] {
+        for (title, series) in [("without load", baseline), ("with \(options.workers) PIN hashes in flight", loaded),
+                                ("while another terminal's unlock command takes 5 s (\(slowUnlocks) slow unlocks finished)", slow)] {
             print("\n\(title)")
             print(header)
             for samples in [series.insert, series.reach, series.talk, series.cardCompute, series.after, series.lockCommand, series.daemonLog,
