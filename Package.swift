@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Vocabulary",
-                "Gateway", "AccessPolicy", "History", "Registry", "Credentials",
+                "Gateway", "AccessPolicy", "History", "Registry", "Credentials", "CardGateConfig", "GatewayAPI",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

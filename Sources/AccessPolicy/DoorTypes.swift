@@ -65,8 +65,8 @@ public enum DoorRefusal: Hashable, Sendable {
         }
     }
 
-    /// Whether the refusal is a fault of the gateway (the registry or a reader), not a decision about the person.
-    public var isFault: Bool { self == .card(.unavailable) }
+    /// Whether the refusal is a fault of the gateway (the registry, a reader, pcscd), not a decision about the person.
+    public var isFault: Bool { self == .card(.unavailable) || self == .readerLost }
 }
 
 /// A card presented at one of a door's readers.

@@ -32,7 +32,7 @@ public struct PresentedCard: Hashable, Sendable {
         switch finding {
         case .unavailable, .unknown: return nil
         case .notGenuine(let holder): return holder
-        case .proven(let record): return record.holder?.id ?? record.holderID
+        case .proven(let record): return record.holderID
         }
     }
 }

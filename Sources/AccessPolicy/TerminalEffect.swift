@@ -4,7 +4,7 @@ import Vocabulary
 /// Something the caller must do, in the order given, after ``TerminalStateMachine/handle(_:at:)``.
 ///
 /// A ``record(_:)`` always comes before the act it records. When appending a record fails, the caller must skip every
-/// later effect of the same batch whose ``grantsAccess`` is true and then feed ``TerminalInput/unlockFailed(_:)``;
+/// later effect of the same batch whose ``grantsAccess`` is true and then feed ``TerminalInput/unlockFailed(_:session:)``;
 /// effects that lock are carried out even when their record failed (fail closed).
 public enum TerminalEffect: Hashable, Sendable {
     /// Append this event to the history.
@@ -17,7 +17,7 @@ public enum TerminalEffect: Hashable, Sendable {
     /// Run the configured lock command.
     case runLockCommand
     /// Run the configured unlock command for this session, then feed ``TerminalInput/unlockSucceeded(session:)`` or
-    /// ``TerminalInput/unlockFailed(_:)``.
+    /// ``TerminalInput/unlockFailed(_:session:)``.
     case runUnlockCommand(TerminalSession)
     /// Run the configured alarm command and log at error level (a lock command failed).
     case raiseAlarm(reason: String)

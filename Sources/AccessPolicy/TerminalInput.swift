@@ -10,8 +10,9 @@ public enum TerminalInput: Hashable, Sendable {
     case pinResult(PresenceID, PINResult)
     /// The unlock command of session `session` exited with status 0: the terminal is unlocked now.
     case unlockSucceeded(session: UInt64)
-    /// The unlock that the last effects asked for did not happen (its record or its command failed).
-    case unlockFailed(UnlockFailure)
+    /// The unlock of session `session` did not happen (its record or its command failed). A failure of an older
+    /// session (its command timed out after the card was pulled and put back) is ignored.
+    case unlockFailed(UnlockFailure, session: UInt64)
     /// The last lock command (with its retries) succeeded or failed.
     case lockCommandFinished(succeeded: Bool)
     /// The operator did something (keyboard, mouse, an API operation): pushes the idle timeout back.

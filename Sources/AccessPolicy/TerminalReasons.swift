@@ -35,7 +35,7 @@ public enum ReaderFault: String, Hashable, Sendable {
     case pcscServiceLost = "pcsc-service-lost"
 }
 
-/// Why an unlock that the state machine asked for did not happen; fed back with ``TerminalInput/unlockFailed(_:)``.
+/// Why an unlock that the state machine asked for did not happen; fed back with ``TerminalInput/unlockFailed(_:session:)``.
 public enum UnlockFailure: String, Hashable, Sendable {
     /// Appending the `session.start` record failed.
     case historyWriteFailed = "history-write-failed"

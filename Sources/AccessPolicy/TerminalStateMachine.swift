@@ -136,8 +136,8 @@ public struct TerminalStateMachine: Sendable {
             lockFailed = false
             return []
 
-        case .unlockFailed(let failure):
-            guard let session = phase.openingOrOpenSession else { return [] }
+        case .unlockFailed(let failure, let number):
+            guard let session = phase.openingOrOpenSession, session.number == number else { return [] }
             let effects = lockWithSession(session, reason: .unlockFailed, at: now)
             phase = .refused(session.card, failure == .historyWriteFailed ? .historyUnavailable : .unlockCommandFailed)
             return effects
@@ -149,9 +149,9 @@ public struct TerminalStateMachine: Sendable {
             }
             guard !lockFailed else { return [] }  // raised once until a lock succeeds again
             lockFailed = true
-            let card = phase.card
+            let operatorID = phase.openingOrOpenSession?.operatorID ?? phase.pinWait?.operatorID
             return [
-                .record(event(.lockFailed, card: card, operatorID: phase.pinWait?.operatorID, reason: "lock-command-failed", at: now)),
+                .record(event(.lockFailed, card: phase.card, operatorID: operatorID, reason: "lock-command-failed", at: now)),
                 .raiseAlarm(reason: "lock-command-failed"),
             ]
 

@@ -257,7 +257,8 @@ struct TerminalStateMachineTests {
     func aFailedUnlockWhileUnlockingLocksAgainAndRefusesTheCard(failure: UnlockFailure, refusal: TerminalRefusal) {
         var rig = TerminalRig()
         let session = rig.startUnlocking()
-        let effects = rig.send(.unlockFailed(failure))
+        #expect(rig.send(.unlockFailed(failure, session: session.number + 1)).isEmpty, "another session's failure is stale")
+        let effects = rig.send(.unlockFailed(failure, session: session.number))
         #expect(effects.shape == ["record session.end unlock-failed", "lock", "end-session unlock-failed"])
         #expect(effects.endedSession == session)
         #expect(rig.machine.phase == .refused(session.card, refusal))
@@ -269,10 +270,11 @@ struct TerminalStateMachineTests {
     }
 
     @Test(arguments: [(UnlockFailure.historyWriteFailed, TerminalRefusal.historyUnavailable), (.unlockCommandFailed, .unlockCommandFailed)])
-    func aFailedUnlockWhileUnlockedLocksAgainAndRefusesTheCard(failure: UnlockFailure, refusal: TerminalRefusal) {
+    func aFailedUnlockWhileUnlockedLocksAgainAndRefusesTheCard(failure: UnlockFailure, refusal: TerminalRefusal) throws {
         var rig = TerminalRig()
         let card = rig.unlock()
-        let effects = rig.send(.unlockFailed(failure))
+        let number = try #require(rig.machine.phase.session?.number)
+        let effects = rig.send(.unlockFailed(failure, session: number))
         #expect(effects.shape == ["record session.end unlock-failed", "lock", "end-session unlock-failed"])
         #expect(rig.machine.phase == .refused(card, refusal))
         #expect(rig.machine.display == .locked)
@@ -280,10 +282,10 @@ struct TerminalStateMachineTests {
 
     @Test func anUnlockFailureWithoutAnUnlockIsIgnored() {
         var rig = TerminalRig()
-        #expect(rig.send(.unlockFailed(.historyWriteFailed)).isEmpty)
+        #expect(rig.send(.unlockFailed(.historyWriteFailed, session: 1)).isEmpty)
         #expect(rig.machine.phase == .locked)
         let card = rig.insertAndAccept()
-        #expect(rig.send(.unlockFailed(.unlockCommandFailed)).isEmpty)
+        #expect(rig.send(.unlockFailed(.unlockCommandFailed, session: 1)).isEmpty)
         #expect(rig.machine.phase.pinWait?.card == card)
     }
 
@@ -368,18 +370,22 @@ struct TerminalStateMachineTests {
         #expect(rig.machine.phase == .locked)
     }
 
-    @Test func lockFailedIsShownWhileLockedAndAwaitingThePIN() {
+    @Test func lockFailedIsShownInEveryLockedPhaseButThePINPrompt() {
         var rig = TerminalRig()
         rig.send(.lockCommandFinished(succeeded: false))
         #expect(rig.machine.phase == .locked)
         #expect(rig.machine.display == .lockFailed)
         let card = rig.insert()
         #expect(rig.machine.display == .lockFailed)  // verifying
+        // While the PIN is asked the operator can sign in: the prompt shows, the failure still stands.
         rig.send(.cardChecked(card.id, allowedUse()))
         #expect(rig.machine.phase.pinWait != nil)
-        #expect(rig.machine.display == .lockFailed)  // awaiting PIN
+        #expect(rig.machine.display == .awaitingPIN)
+        #expect(rig.machine.lockFailed)
         rig.send(.pinResult(card.id, .mustChange))
         #expect(rig.machine.display == .lockFailed)  // refused
+        rig.send(.readerLost)
+        #expect(rig.machine.display == .lockFailed)  // reader unavailable
     }
 
     @Test func anUnlockedTerminalIsShownUnlockedEvenAfterALockFailure() {
@@ -389,7 +395,8 @@ struct TerminalStateMachineTests {
         #expect(rig.machine.lockFailed)
         #expect(rig.machine.display == .unlocked)
         // Locked again with the failure still standing: lock-failed shows.
-        rig.send(.manualLock)
+        rig.send(.cardRemoved(reader: terminalReader))
+        #expect(rig.machine.phase == .locked)
         #expect(rig.machine.display == .lockFailed)
     }
 

@@ -137,8 +137,8 @@ actor TerminalPlace {
         case .unlockFinished(let session, let outcome):
             if outcome.succeeded {
                 await feed(.unlockSucceeded(session: session), at: now)
-            } else if machine.phase.openingOrOpenSession?.number == session {
-                await feed(.unlockFailed(.unlockCommandFailed), at: now)
+            } else {
+                await feed(.unlockFailed(.unlockCommandFailed, session: session), at: now)
             }
             settlePendingUnlock()
         case .lockFinished(let generation, let succeeded):
@@ -295,9 +295,9 @@ actor TerminalPlace {
                 context.alarms.raise(place: id, reason: reason)
             }
         }
-        if skippedGrant {
-            outcome.historyFailed = true
-            _ = await carryOut(machine.handle(.unlockFailed(.historyWriteFailed), at: Date()), check: nil)
+        if skippedGrant { outcome.historyFailed = true }
+        if skippedGrant, let session = machine.phase.openingOrOpenSession {
+            _ = await carryOut(machine.handle(.unlockFailed(.historyWriteFailed, session: session.number), at: Date()), check: nil)
             settlePendingUnlock()
         }
         return outcome
