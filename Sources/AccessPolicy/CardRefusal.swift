@@ -32,6 +32,8 @@ public enum CardRefusal: String, Hashable, Sendable, Codable, CaseIterable {
     case grantExpired = "grant-expired"
     /// No grant for this room is valid yet.
     case grantNotYetValid = "grant-not-yet-valid"
+    /// The grants that would be open exclude holidays, and today is one.
+    case holiday
     /// The admin station needs a holder with an administrative role.
     case noAdministrativeRole = "no-administrative-role"
 

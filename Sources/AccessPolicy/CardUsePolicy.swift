@@ -51,8 +51,11 @@ public enum CardUse: Hashable, Sendable {
 /// station), the holder's record and validity (`operator-inactive`), then the place: terminal assignment, room grant
 /// (entering only) or administrative role.
 public enum CardUsePolicy {
-    /// Decides whether `card` may be used at `place` at `now`; grant hours are read in `timeZone`.
-    public static func decide(_ card: PresentedCard, at place: CardPlace, now: Date, timeZone: TimeZone) -> CardUse {
+    /// Decides whether `card` may be used at `place` at `now`; grant hours are read in `timeZone`, and grants that
+    /// exclude holidays are closed on `holidays`.
+    public static func decide(
+        _ card: PresentedCard, at place: CardPlace, now: Date, timeZone: TimeZone, holidays: Set<CivilDate> = []
+    ) -> CardUse {
         let record: CardRecord
         switch card.finding {
         case .unavailable: return .refused(.unavailable, operatorID: nil)
@@ -83,7 +86,7 @@ public enum CardUsePolicy {
             return .allowed(operatorID: holderID, needsPIN: false)
         case .door(let room, .entry, let roomRequiresPIN):
             let evaluations = holder.grants.filter { $0.roomID == room && $0.operatorID == holderID }
-                .map { ($0, $0.evaluate(at: now, in: timeZone)) }
+                .map { ($0, $0.evaluate(at: now, in: timeZone, holidays: holidays)) }
             let open = evaluations.filter { $0.1 == .open }.map(\.0)
             guard !open.isEmpty else { return .refused(closedRefusal(evaluations.map(\.1)), operatorID: holderID) }
             // Stricter wins: one open grant asking for a PIN is enough to ask for it.
@@ -96,12 +99,24 @@ public enum CardUsePolicy {
         }
     }
 
-    /// The most telling reason when no grant is open: hours, then not yet valid, then expired, else no grant.
+    /// Whether `card`'s holder may escort a visitor into `room` now: an escort grant of theirs for the room is open.
+    /// (The card itself must also pass ``decide(_:at:now:timeZone:holidays:)``.)
+    public static func mayEscort(
+        _ card: PresentedCard, room: String, now: Date, timeZone: TimeZone, holidays: Set<CivilDate> = []
+    ) -> Bool {
+        guard case .proven(let record) = card.finding, let holder = record.holder else { return false }
+        return holder.grants.contains {
+            $0.escort && $0.roomID == room && $0.operatorID == holder.id && $0.evaluate(at: now, in: timeZone, holidays: holidays) == .open
+        }
+    }
+
+    /// The most telling reason when no grant is open: holiday, hours, then not yet valid, then expired, else no grant.
     static func closedRefusal(_ evaluations: [GrantEvaluation]) -> CardRefusal {
         let closures = evaluations.compactMap { evaluation -> GrantClosure? in
             if case .closed(let closure) = evaluation { return closure }
             return nil
         }
+        if closures.contains(.holiday) { return .holiday }
         if closures.contains(.outsideHours) { return .outsideHours }
         if closures.contains(.notYetValid) { return .grantNotYetValid }
         if closures.contains(.expired) { return .grantExpired }

@@ -15,7 +15,7 @@ public enum DoorDecision: Hashable, Sendable {
 ///
 /// The card decision covers the card, its holder and, going in, an open grant for this room (and whether it asks for
 /// the PIN). The door adds the room's own state: with anti-passback the holder must not already be inside to enter,
-/// and must be inside to leave. Grant hours and the PIN are not asked on the way out, so that nobody is shut in a
+/// and must be inside to leave; an entry that would take the room beyond its occupancy limit is refused. Grant hours and the PIN are not asked on the way out, so that nobody is shut in a
 /// room because their hours ended.
 public enum DoorPolicy {
     /// Where a card presented at `door` going `direction` is, for ``CardUsePolicy/decide(_:at:now:timeZone:)``.
@@ -28,8 +28,10 @@ public enum DoorPolicy {
     /// - Parameters:
     ///   - use: the card decision for this door and direction.
     ///   - pinVerified: `true` when the holder's PIN was just accepted for this presentation.
+    ///   - visitors: visitors entering with this person (they count towards the occupancy limit).
     public static func decide(
-        use: CardUse, direction: DoorDirection, door: DoorConfiguration, occupancy: RoomOccupancy, pinVerified: Bool
+        use: CardUse, direction: DoorDirection, door: DoorConfiguration, occupancy: RoomOccupancy, pinVerified: Bool,
+        visitors: Int = 0
     ) -> DoorDecision {
         switch use {
         case .refused(let refusal, _):
@@ -43,6 +45,9 @@ public enum DoorPolicy {
             case .entry:
                 if door.antiPassback && inside { return .refuse(.antiPassback) }
                 if needsPIN && !pinVerified { return .requirePIN(operatorID: operatorID) }
+                if let limit = door.occupancyLimit, occupancy.count(in: door.roomID) + (inside ? 0 : 1) + visitors > limit {
+                    return .refuse(.occupancyLimit)
+                }
                 return .open(operatorID: operatorID)
             }
         }

@@ -59,6 +59,9 @@ public struct CardGateConfiguration: Hashable, Sendable {
         public var group: String?
         /// The clients that may see every terminal and door, lock all (clause 30) and read every event.
         public var supervisors: [ClientRule]
+        /// The fire panel's clients: besides the supervisors, they alone may release every door for evacuation and
+        /// restore them.
+        public var firePanels: [ClientRule]
         /// Connection and time limits.
         public var limits: SocketLimits
     }
@@ -152,6 +155,51 @@ public struct CardGateConfiguration: Hashable, Sendable {
         public var cardAndPINRooms: Set<String>
         /// Rooms with anti-passback.
         public var antiPassbackRooms: Set<String>
+        /// A door left open this long after a granted passage raises the held-open alarm.
+        public var doorHeldOpen: Duration
+        /// How long the second person of a two-person room may take.
+        public var twoPersonWindow: Duration
+        /// How long a visitor announced at a door waits for the escort's card.
+        public var visitorWindow: Duration
+        /// The city's own closing days every year (年末年始), closed like national holidays for grants that exclude
+        /// holidays.
+        public var closingDays: Set<ClosingDay>
+
+        /// Whether `date` is one of the city's closing days.
+        public func isClosingDay(_ date: CivilDate) -> Bool {
+            ClosingDay(month: date.month, day: date.day).map { closingDays.contains($0) } ?? false
+        }
+    }
+
+    /// A day of the year on which the city's offices are closed (`MM-DD`).
+    public struct ClosingDay: Hashable, Sendable, Comparable, CustomStringConvertible {
+        /// The month (1–12).
+        public let month: Int
+        /// The day of the month.
+        public let day: Int
+
+        /// A closing day; nil for a day that no year has.
+        public init?(month: Int, day: Int) {
+            guard (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: 2024)).contains(day) else { return nil }
+            self.month = month
+            self.day = day
+        }
+
+        /// Parses `MM-DD`.
+        public init?(_ text: String) {
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+                  let month = Int(parts[0]), let day = Int(parts[1]) else { return nil }
+            self.init(month: month, day: day)
+        }
+
+        /// The city's usual year-end closing, 29 December to 3 January (行政機関の休日).
+        public static let yearEnd: Set<ClosingDay> = Set(["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"].compactMap { ClosingDay($0) })
+
+        public static func < (lhs: ClosingDay, rhs: ClosingDay) -> Bool { (lhs.month, lhs.day) < (rhs.month, rhs.day) }
+
+        /// `MM-DD`.
+        public var description: String { String(format: "%02d-%02d", month, day) }
     }
 
     /// The external commands.
@@ -162,6 +210,11 @@ public struct CardGateConfiguration: Hashable, Sendable {
         public var unlock: CommandTemplate
         /// Opens a door for some seconds (`{door}`, `{room}`, `{direction}`, `{seconds}`).
         public var doorOpen: CommandTemplate
+        /// Opens a door and holds it open until `door-secure` (fire release; `{door}`, `{room}`). Optional: without
+        /// it, a released door is opened with `door-open` for 60 seconds, again every 50 seconds.
+        public var doorHold: CommandTemplate?
+        /// Secures a held door again (the end of a release; `{door}`, `{room}`). Optional.
+        public var doorSecure: CommandTemplate?
         /// Raises an alarm (`{place}`, `{reason}`): a lock that failed, a history that was cut. Optional; the log at
         /// error level always carries it.
         public var alarm: CommandTemplate?
@@ -175,6 +228,7 @@ public struct CardGateConfiguration: Hashable, Sendable {
         /// Every configured command, with its key, for the start-up check that each program exists.
         public var all: [(key: String, template: CommandTemplate)] {
             [("lock", lock), ("unlock", unlock), ("door-open", doorOpen)] + (alarm.map { [("alarm", $0)] } ?? [])
+                + (doorHold.map { [("door-hold", $0)] } ?? []) + (doorSecure.map { [("door-secure", $0)] } ?? [])
         }
     }
 
@@ -247,7 +301,8 @@ public struct CardGateConfiguration: Hashable, Sendable {
             let configuration = DoorConfiguration(
                 doorID: door, roomID: value.room, openDuration: policy.doorOpen, pinTimeout: policy.doorPINTimeout,
                 roomRequiresPIN: policy.cardAndPINRooms.contains(value.room),
-                antiPassback: policy.antiPassbackRooms.contains(value.room), timeZone: timeZone)
+                antiPassback: policy.antiPassbackRooms.contains(value.room), timeZone: timeZone, heldOpenAfter: policy.doorHeldOpen,
+                twoPersonWindow: policy.twoPersonWindow, visitorWindow: policy.visitorWindow)
             return (configuration, value.entry, value.exit)
         }
     }

@@ -87,6 +87,7 @@ private struct Loader {
             mode: try socketMode(&apiTable),
             group: try apiTable.string("group", required: false, what: "the group that may use the API"),
             supervisors: try clientRules(&apiTable, "supervisors"),
+            firePanels: try clientRules(&apiTable, "fire-panels"),
             limits: try socketLimits(&apiTable))
         try apiTable.finish()
 
@@ -114,6 +115,8 @@ private struct Loader {
             lock: try command(&commandsTable, "lock", allowed: [.terminal, .reader]),
             unlock: try command(&commandsTable, "unlock", allowed: [.terminal, .reader, .operator]),
             doorOpen: try command(&commandsTable, "door-open", allowed: [.door, .room, .direction, .seconds]),
+            doorHold: commandsTable.contains("door-hold") ? try command(&commandsTable, "door-hold", allowed: [.door, .room]) : nil,
+            doorSecure: commandsTable.contains("door-secure") ? try command(&commandsTable, "door-secure", allowed: [.door, .room]) : nil,
             alarm: commandsTable.contains("alarm") ? try command(&commandsTable, "alarm", allowed: [.place, .reason]) : nil,
             timeout: .seconds(try commandsTable.integer("timeout-seconds", in: 1...120, default: 10, what: "seconds before a command is stopped")),
             lockRetries: try commandsTable.integer("lock-retries", in: 0...10, default: 2, what: "times a failed lock command is tried again"),
@@ -300,10 +303,27 @@ private struct Loader {
                 code: .invalidValue, file: file, key: "\(table.keyPath("anti-passback-rooms"))[\(index)]",
                 message: "room \"\(room)\" needs both an \"in\" and an \"out\" door reader for anti-passback")
         }
+        let heldOpen = try table.integer("door-held-open-seconds", in: 5...3600, default: 30, what: "seconds a door may stay open after a passage before the held-open alarm")
+        let twoPerson = try table.integer("two-person-window-seconds", in: 5...300, default: 30, what: "seconds the second person of a two-person room may take")
+        let visitor = try table.integer("visitor-window-seconds", in: 10...600, default: 60, what: "seconds an announced visitor waits for the escort's card")
+        var closing = CardGateConfiguration.ClosingDay.yearEnd
+        if let days = try table.stringArray("closing-days", required: false, what: "the city's closing days, \"MM-DD\"") {
+            closing = []
+            for (index, text) in days.enumerated() {
+                guard let day = CardGateConfiguration.ClosingDay(text) else {
+                    throw ConfigurationError(
+                        code: .invalidValue, file: file, key: "\(table.keyPath("closing-days"))[\(index)]",
+                        message: "expected a day of the year as \"MM-DD\" (for example \"12-29\"), got \"\(text.prefix(20))\"")
+                }
+                closing.insert(day)
+            }
+        }
         return CardGateConfiguration.Policy(
             idleTimeout: .seconds(idle), maximumSession: .seconds(maximum), pinLockoutAttempts: lockout,
             pinMinimumLength: minimum, pinMaximumLength: maximumLength, doorOpen: .seconds(doorOpen),
-            doorPINTimeout: .seconds(doorPIN), cardAndPINRooms: Set(pinRooms), antiPassbackRooms: Set(passbackRooms))
+            doorPINTimeout: .seconds(doorPIN), cardAndPINRooms: Set(pinRooms), antiPassbackRooms: Set(passbackRooms),
+            doorHeldOpen: .seconds(heldOpen), twoPersonWindow: .seconds(twoPerson), visitorWindow: .seconds(visitor),
+            closingDays: closing)
     }
 
     private func command(_ table: inout TableReader, _ key: String, allowed: [CommandTemplate.Placeholder]) throws(ConfigurationError) -> CommandTemplate {

@@ -77,17 +77,22 @@ extension GatewayCore {
             guard exists else { throw GatewayError.unknownRoom(id) }
         }
         guard access.maySee(room: id, caller) else { throw access.refuse(caller, "see who is in room \(id)", place: id) }
-        let occupants = await book.occupants(of: id)
+        let snapshot = await book.snapshot()
+        let occupants = snapshot.occupants(of: id)
+        let visitors = snapshot.visitors(in: id)
         let registry = context.registry
+        let people = Set(occupants.map(\.operatorID) + visitors.map(\.escortID))
         let names = await context.registryThreads.run { () -> [String: String] in
             var names: [String: String] = [:]
-            for occupant in occupants { names[occupant.operatorID] = (try? registry.operators.show(occupant.operatorID))?.name }
+            for person in people { names[person] = (try? registry.operators.show(person))?.name }
             return names
         }
+        func summary(_ id: String) -> OperatorSummary { OperatorSummary(id: id, name: names[id] ?? id) }
         return OccupancyView(
             room: id,
-            occupants: occupants.map {
-                Occupant(operator: OperatorSummary(id: $0.operatorID, name: names[$0.operatorID] ?? $0.operatorID), enteredAt: $0.enteredAt, door: $0.doorID)
+            occupants: occupants.map { Occupant(operator: summary($0.operatorID), enteredAt: $0.enteredAt, door: $0.doorID) },
+            visitors: visitors.map {
+                RoomVisitor(name: $0.visitor.name, organisation: $0.visitor.organisation, escort: summary($0.escortID), enteredAt: $0.enteredAt)
             },
             asOf: Date())
     }

@@ -23,6 +23,7 @@ public final class GatewayCore: Service, GatewayService, Sendable {
     let terminals: [String: TerminalPlace]
     let doors: [String: DoorPlace]
     let book: RoomBook
+    let alarmBoard: AlarmBoard
     let board: ReaderBoard
     let router: ReaderRouter
     let watchdog: PCSCWatchdog
@@ -48,26 +49,46 @@ public final class GatewayCore: Service, GatewayService, Sendable {
             terminals[id] = TerminalPlace(id: id, reader: reader, context: context)
         }
         book = RoomBook(replaying: [])
+        alarmBoard = AlarmBoard()
         var doors: [String: DoorPlace] = [:]
         for door in configuration.doors {
-            // A room's own flags in the registry (`cardgate room add --requires-pin --anti-passback`) add to the
-            // configuration's card-and-pin-rooms and anti-passback-rooms; read once, at start.
-            var rules = door.configuration
-            if let room = try? registry.rooms.show(rules.roomID) {
-                rules.roomRequiresPIN = rules.roomRequiresPIN || room.requiresPIN
-                rules.antiPassback = rules.antiPassback || (room.antiPassback && door.entryReader != nil && door.exitReader != nil)
-            }
-            doors[rules.doorID] = DoorPlace(configuration: rules, entryReader: door.entryReader, exitReader: door.exitReader,
-                                            context: context, book: book)
+            // A room's own flags in the registry (`cardgate room add|set --requires-pin --anti-passback --two-person
+            // --occupancy-limit`) add to the configuration's; read at start and after every change of the room.
+            let room = try? registry.rooms.show(door.configuration.roomID)
+            doors[door.configuration.doorID] = DoorPlace(
+                configuration: door.configuration, room: room.map(Self.roomRules), entryReader: door.entryReader,
+                exitReader: door.exitReader, context: context, book: book, alarms: alarmBoard)
         }
         self.terminals = terminals
         self.doors = doors
         board = ReaderBoard()
         let routerBox = RouterBox()
-        station = AdminStation(context: context, ledgerChanged: { await routerBox.router?.recheckLedger() })
+        let doorList = doors
+        station = AdminStation(
+            context: context, ledgerChanged: { await routerBox.router?.recheckLedger() },
+            roomChanged: { [context] room in await Self.reloadRules(of: room, doors: doorList, context: context) },
+            announceVisitor: { door, visitor in
+                guard let place = doorList[door] else { throw GatewayError.unknownDoor(door) }
+                _ = try await place.ask { .report(.visitorAnnounced(visitor), $0) }
+            })
         router = ReaderRouter(configuration: configuration, terminals: terminals, doors: doors, admin: station, board: board, context: context)
         routerBox.set(router)
         watchdog = PCSCWatchdog(timeout: configuration.pcscd.watchdog, watch: watch, logger: logger)
+    }
+
+    /// The registry's rules of a room, as a door takes them.
+    static func roomRules(_ room: Room) -> DoorPlace.RoomRules {
+        DoorPlace.RoomRules(
+            requiresPIN: room.requiresPIN, antiPassback: room.antiPassback, twoPerson: room.twoPerson, occupancyLimit: room.occupancyLimit)
+    }
+
+    /// Gives the doors of `room` its rules from the registry again.
+    static func reloadRules(of room: String, doors: [String: DoorPlace], context: PlaceContext) async {
+        let registry = context.registry
+        guard let found = await context.registryThreads.run({ try? registry.rooms.show(room) }) else { return }
+        for door in doors.values where door.configuration.roomID == room {
+            door.send(.rules(roomRules(found)))
+        }
     }
 
     /// The administration socket's service.

@@ -16,7 +16,9 @@ import Vocabulary
 /// | `terminal.lock` | `session.terminal-locked` (reason) |
 /// | `terminal.lock-failed` | `session.lock-failed` (`failure`) |
 /// | `terminal.reader-ready` | `system.notice` (reason `reader-ready`) |
-/// | `door.entry` / `door.exit` / `door.refused` | the same; place is the room, the door a detail |
+/// | `door.entry` / `door.exit` / `door.refused` | the same; place is the room, the door a detail; a visitor's name and organisation are details |
+/// | `door.alarm` / `door.alarm.cleared` | the same (`failure` / `success`), reason `forced-open` or `held-open` |
+/// | `door.override` / `door.released` / `door.restored` | the same; the actor is the client (`uid:N`) |
 enum HistoryRecords {
     /// The history event of a terminal event.
     static func event(_ event: TerminalEvent) -> NewEvent {
@@ -50,11 +52,18 @@ enum HistoryRecords {
         case .entry: (kind, result) = (.doorEntry, .success)
         case .exit: (kind, result) = (.doorExit, .success)
         case .refused: (kind, result) = (.doorRefused, event.refusal?.isFault == true ? .failure : .denied)
+        case .alarm: (kind, result) = (.doorAlarm, .failure)
+        case .alarmCleared: (kind, result) = (.doorAlarmCleared, .success)
+        case .override: (kind, result) = (.doorOverride, .success)
+        case .released: (kind, result) = (.doorReleased, .success)
+        case .restored: (kind, result) = (.doorRestored, .success)
         }
+        let reason = event.refusal?.code ?? event.alarm?.rawValue ?? event.cause ?? (event.by == nil ? event.direction.rawValue : nil)
         // The place is the room, so that the room's entry book (入退室管理簿) reads one place; the door is a detail.
+        // The actor is the card's holder, or for an override, a release or a restore, the client that asked.
         return NewEvent(
-            kind: kind, result: result, actor: event.operatorID, card: event.cardGUID?.hex, place: event.roomID,
-            details: EventDetails(reason: event.refusal?.code ?? event.direction.rawValue, door: event.doorID))
+            kind: kind, result: result, actor: event.operatorID ?? event.by, card: event.cardGUID?.hex, place: event.roomID,
+            details: EventDetails(reason: reason, door: event.doorID, visitor: event.visitor?.name, organisation: event.visitor?.organisation))
     }
 
     /// The session identifier written with terminal events: `T01-3`.
@@ -66,9 +75,11 @@ enum HistoryRecords {
         try history.events(matching: EventFilter(kinds: [EventKind.doorEntry.rawValue, EventKind.doorExit.rawValue])).compactMap { stored in
             guard let door = stored.details.door, let room = rooms[door], stored.place == room else { return nil }
             let kind: DoorEventKind = stored.kind == .doorEntry ? .entry : .exit
+            let visitor = stored.details.visitor.flatMap { name in stored.details.organisation.flatMap { Visitor(name: name, organisation: $0) } }
             return AccessPolicy.DoorEvent(
                 kind: kind, doorID: door, roomID: room, direction: kind == .entry ? .entry : .exit, reader: "",
-                cardGUID: stored.card.flatMap { CardGUID(hex: $0) }, operatorID: stored.actor, refusal: nil, at: stored.time)
+                cardGUID: stored.card.flatMap { CardGUID(hex: $0) }, operatorID: stored.actor, refusal: nil, at: stored.time,
+                visitor: visitor)
         }
     }
 }

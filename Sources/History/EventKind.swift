@@ -40,6 +40,18 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case doorExit = "door.exit"
     /// A door stayed shut: no grant, wrong PIN, or a refused card.
     case doorRefused = "door.refused"
+    /// A door alarm was raised: `forced-open` or `held-open` (details' `reason`, `door`).
+    case doorAlarm = "door.alarm"
+    /// A door alarm is over: the door closed, or it was released (details' `reason`, `door`).
+    case doorAlarmCleared = "door.alarm.cleared"
+    /// A supervisor acknowledged a door alarm (actor: the client's `uid:N`).
+    case doorAlarmAcknowledged = "door.alarm.acknowledged"
+    /// A supervisor let the next exit of a two-person room pass alone (actor: the client's `uid:N`).
+    case doorOverride = "door.override"
+    /// A door was released for evacuation: opened and held (actor: the client's `uid:N`).
+    case doorReleased = "door.released"
+    /// A released door was secured again (actor: the client's `uid:N`).
+    case doorRestored = "door.restored"
     /// An act on a resident record, by identifier; the details name the operation and the record.
     case operation = "operation"
     /// The PIN administrator issued a card.

@@ -13,6 +13,7 @@ struct AccessGuard: Sendable {
     private let doors: [String: ClientSet]
     private let doorRooms: [String: String]
     private let supervisors: ClientSet
+    private let firePanels: ClientSet
     let recorder: RefusalRecorder
 
     /// Resolves the configuration's lists; an unknown user or group name stops the start.
@@ -32,13 +33,15 @@ struct AccessGuard: Sendable {
         self.doors = doors
         doorRooms = rooms
         supervisors = try ClientSet(configuration.api.supervisors, what: "api.supervisors")
+        firePanels = try ClientSet(configuration.api.firePanels, what: "api.fire-panels")
         self.recorder = recorder
     }
 
     /// Whether `peer` may use the API at all (a client of something, or a supervisor); others are turned away when
     /// they connect.
     func mayConnect(_ peer: Peer) -> Bool {
-        supervisors.contains(peer) || terminals.values.contains { $0.contains(peer) } || doors.values.contains { $0.contains(peer) }
+        supervisors.contains(peer) || firePanels.contains(peer) || terminals.values.contains { $0.contains(peer) }
+            || doors.values.contains { $0.contains(peer) }
     }
 
     /// Whether `peer` is a supervisor.
@@ -65,10 +68,16 @@ struct AccessGuard: Sendable {
         throw refuse(peer, what, place: id)
     }
 
-    /// Throws (and records) unless `peer` is a client of door `id`.
-    func requireDoor(_ id: String, _ peer: Peer, _ what: String) throws(GatewayError) {
-        if doors[id]?.contains(peer) == true { return }
+    /// Throws (and records) unless `peer` is a client of door `id`; supervisors too when `supervisorsToo`.
+    func requireDoor(_ id: String, _ peer: Peer, _ what: String, supervisorsToo: Bool = false) throws(GatewayError) {
+        if doors[id]?.contains(peer) == true || (supervisorsToo && isSupervisor(peer)) { return }
         throw refuse(peer, what, place: id)
+    }
+
+    /// Throws (and records) unless `peer` is a supervisor or one of the fire panel's clients.
+    func requireFirePanel(_ peer: Peer, _ what: String) throws(GatewayError) {
+        if isSupervisor(peer) || firePanels.contains(peer) { return }
+        throw refuse(peer, what, place: nil)
     }
 
     /// Throws (and records) unless `peer` is a supervisor.

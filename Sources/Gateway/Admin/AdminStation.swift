@@ -36,10 +36,20 @@ final class AdminStation: Sendable {
     private let session = Mutex<AdminSessionState?>(nil)
     /// Called after every change of the equipment ledger (the readers are checked again).
     let ledgerChanged: @Sendable () async -> Void
+    /// Called after a room was added or its rules changed (its doors take the new rules).
+    let roomChanged: @Sendable (String) async -> Void
+    /// Announces a visitor at a door (`cardgate room visitor`); throws `unknown-door`.
+    let announceVisitor: @Sendable (String, Visitor) async throws -> Void
 
-    init(context: PlaceContext, ledgerChanged: @escaping @Sendable () async -> Void) {
+    init(
+        context: PlaceContext, ledgerChanged: @escaping @Sendable () async -> Void,
+        roomChanged: @escaping @Sendable (String) async -> Void = { _ in },
+        announceVisitor: @escaping @Sendable (String, Visitor) async throws -> Void = { door, _ in throw GatewayError.unknownDoor(door) }
+    ) {
         self.context = context
         self.ledgerChanged = ledgerChanged
+        self.roomChanged = roomChanged
+        self.announceVisitor = announceVisitor
         let station = context.configuration.adminStation
         adminReader = station.admin
         subjectReader = station.subject

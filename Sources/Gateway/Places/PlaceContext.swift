@@ -40,10 +40,17 @@ final class PlaceContext: Sendable {
     }
 
     /// Checks the card in `reader` on a thread of its own (a card that does not answer holds up only its reader).
+    /// For a door (`room`), the city's closing days among today and yesterday are added to the check's holidays.
     func checkCard(in reader: String, room: String?) async -> CardCheck {
-        let (registry, zone) = (self.registry, configuration.timeZone)
+        let (registry, zone, policy) = (self.registry, configuration.timeZone, configuration.policy)
         return await onThreadOfItsOwn(name: "cardgate.card-check") {
-            CardCheck.run(reader: reader, room: room, registry: registry, timeZone: zone, now: Date())
+            let now = Date()
+            var check = CardCheck.run(reader: reader, room: room, registry: registry, timeZone: zone, now: now)
+            if room != nil {
+                let today = CivilDate(now, in: zone)
+                check.holidays.formUnion([today, today.previousDay].filter(policy.isClosingDay))
+            }
+            return check
         }
     }
 }

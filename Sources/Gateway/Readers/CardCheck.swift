@@ -13,6 +13,9 @@ struct CardCheck: Sendable {
     var card: PresentedCard
     /// The holder's display name, for the API and the lock screen.
     var holderName: String?
+    /// Today and yesterday when they are holidays in the registry's calendar (for a door: grants that exclude
+    /// holidays, and night shifts that started yesterday).
+    var holidays: Set<CivilDate> = []
     /// Why the check stopped early, for the log (never a secret).
     var problem: String?
 
@@ -84,6 +87,10 @@ struct CardCheck: Sendable {
                     accessGrant($0, operatorID: record.operatorId, timeZone: timeZone)
                 }
             } ?? []
+            if room != nil {
+                let today = CivilDate(now, in: timeZone)
+                result.holidays = try registry.holidays.holidays(among: [today, today.previousDay])
+            }
             result.holderName = holder?.name
             result.card.finding = .proven(CardRecord(
                 holderID: record.operatorId, status: record.status, expiresAt: record.expiresAt, pinMustChange: credential.mustChange,
@@ -120,6 +127,6 @@ struct CardCheck: Sendable {
         return AccessGrant(
             operatorID: operatorID, roomID: grant.roomId, weekdays: grant.weekdays, fromMinute: grant.fromMinute,
             toMinute: grant.toMinute, validFrom: civil(grant.validFrom), validTo: civil(grant.validTo),
-            requiresPIN: grant.mode == .cardAndPIN)
+            requiresPIN: grant.mode == .cardAndPIN, escort: grant.escort, excludesHolidays: grant.excludeHolidays)
     }
 }

@@ -19,6 +19,9 @@ public struct GatewayRoutes: Sendable {
         ("GET", "/v1/status"), ("GET", "/v1/terminals/:id"), ("POST", "/v1/terminals/:id/pin"),
         ("POST", "/v1/terminals/:id/operations"), ("POST", "/v1/terminals/:id/lock"), ("POST", "/v1/doors/:id/pin"),
         ("GET", "/v1/rooms/:id/occupancy"), ("POST", "/v1/emergency/lock-all"), ("GET", "/v1/events"),
+        ("GET", "/v1/doors/:id"), ("POST", "/v1/doors/:id/contact"), ("POST", "/v1/doors/:id/rex"),
+        ("POST", "/v1/doors/:id/visitor"), ("POST", "/v1/doors/:id/override"), ("GET", "/v1/alarms"),
+        ("POST", "/v1/alarms/:id/acknowledge"), ("POST", "/v1/emergency/release-doors"), ("POST", "/v1/emergency/restore-doors"),
     ])
 
     /// Creates the routes.
@@ -67,6 +70,59 @@ public struct GatewayRoutes: Sendable {
             let pin = try InputRules.pin(fields.fields["pin"] ?? "")
             return try APIResponses.json(try await gateway.submitDoorPIN(door: id, pin: pin, caller: context.caller))
         }
+        router.get("/v1/doors/:id") { _, context in
+            let id = try Self.pathID(context, field: "door id")
+            return try APIResponses.json(try await gateway.door(id: id, caller: context.caller))
+        }
+        router.post("/v1/doors/:id/contact") { request, context in
+            let id = try Self.pathID(context, field: "door id")
+            let fields = try await body.object(request, allowed: ["state"], required: ["state"])
+            let open: Bool
+            switch fields.fields["state"] {
+            case "open": open = true
+            case "closed": open = false
+            default: throw GatewayError(.invalidField, "state must be \"open\" or \"closed\"")
+            }
+            return try APIResponses.json(try await gateway.reportDoorContact(door: id, open: open, caller: context.caller))
+        }
+        router.post("/v1/doors/:id/rex") { request, context in
+            let id = try Self.pathID(context, field: "door id")
+            _ = try await body.object(request, allowed: [], required: [])
+            return try APIResponses.json(try await gateway.requestToExit(door: id, caller: context.caller))
+        }
+        router.post("/v1/doors/:id/visitor") { request, context in
+            let id = try Self.pathID(context, field: "door id")
+            let fields = try await body.object(request, allowed: ["name", "organisation"], required: ["name", "organisation"])
+            guard let visitor = Visitor(name: fields.fields["name"] ?? "", organisation: fields.fields["organisation"] ?? "") else {
+                throw GatewayError(.invalidField, "name and organisation must each be 1–\(Visitor.maximumLength) characters (at most \(Visitor.maximumBytes) UTF-8 bytes) without control characters")
+            }
+            return try APIResponses.json(try await gateway.announceVisitor(door: id, visitor: visitor, caller: context.caller))
+        }
+        router.post("/v1/doors/:id/override") { request, context in
+            let id = try Self.pathID(context, field: "door id")
+            _ = try await body.object(request, allowed: [], required: [])
+            return try APIResponses.json(try await gateway.overrideTwoPerson(door: id, caller: context.caller))
+        }
+        router.get("/v1/alarms") { _, context in
+            try APIResponses.json(try await gateway.alarms(caller: context.caller))
+        }
+        router.post("/v1/alarms/:id/acknowledge") { request, context in
+            let raw = context.parameters.get("id") ?? ""
+            guard raw.utf8.count <= 9, raw.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let id = Int(raw), id > 0 else {
+                throw GatewayError(.invalidID, "alarm id must be a number from GET /v1/alarms")
+            }
+            _ = try await body.object(request, allowed: [], required: [])
+            return try APIResponses.json(try await gateway.acknowledgeAlarm(id: id, caller: context.caller))
+        }
+        router.post("/v1/emergency/release-doors") { request, context in
+            let fields = try await body.object(request, allowed: ["reason"], required: [])
+            let reason = try fields.fields["reason"].map { raw throws(GatewayError) in try InputRules.reason(raw) }
+            return try APIResponses.json(try await gateway.releaseDoors(reason: reason, caller: context.caller))
+        }
+        router.post("/v1/emergency/restore-doors") { request, context in
+            _ = try await body.object(request, allowed: [], required: [])
+            return try APIResponses.json(try await gateway.restoreDoors(caller: context.caller))
+        }
         router.get("/v1/rooms/:id/occupancy") { _, context in
             let id = try Self.pathID(context, field: "room id")
             return try APIResponses.json(try await gateway.occupancy(room: id, caller: context.caller))
@@ -105,8 +161,12 @@ public struct GatewayRoutes: Sendable {
                 if let initial {
                     try await writer.write(ByteBuffer(string: try ServerSentEvents.encode(.terminal(initial))))
                 }
-                for await event in stream.cancelOnGracefulShutdown() {
-                    try await writer.write(ByteBuffer(string: try ServerSentEvents.encode(event)))
+                // Ends when the client hangs up too, not only at the next event: Hummingbird does not cancel a response
+                // whose connection closed, so an idle stream would keep its place (and its connection) for ever.
+                try await request.body.consumeWithCancellationOnInboundClose { _ in
+                    for await event in stream.cancelOnGracefulShutdown() {
+                        try await writer.write(ByteBuffer(string: try ServerSentEvents.encode(event)))
+                    }
                 }
                 logger.debug("event stream closed", metadata: ["terminal": "\(filter ?? "*")"])
                 try await writer.finish(nil)

@@ -68,6 +68,51 @@ public struct GatewayClient: Sendable {
         try await call("POST", "/v1/emergency/lock-all", body: reason.map { ["reason": $0] })
     }
 
+    /// `GET /v1/doors/{id}`.
+    public func door(_ id: String) async throws -> DoorView {
+        try await call("GET", "/v1/doors/\(try InputRules.id(id, field: "door id"))")
+    }
+
+    /// `POST /v1/doors/{id}/contact` (the door controller).
+    public func reportDoorContact(door id: String, open: Bool) async throws -> DoorView {
+        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/contact", body: ["state": open ? "open" : "closed"])
+    }
+
+    /// `POST /v1/doors/{id}/rex` (the door controller's exit button).
+    public func requestToExit(door id: String) async throws -> DoorView {
+        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/rex", body: [String: String]())
+    }
+
+    /// `POST /v1/doors/{id}/visitor`.
+    public func announceVisitor(door id: String, name: String, organisation: String) async throws -> DoorView {
+        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/visitor", body: ["name": name, "organisation": organisation])
+    }
+
+    /// `POST /v1/doors/{id}/override` (a supervisor).
+    public func overrideTwoPerson(door id: String) async throws -> DoorView {
+        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/override", body: [String: String]())
+    }
+
+    /// `GET /v1/alarms`.
+    public func alarms() async throws -> AlarmList {
+        try await call("GET", "/v1/alarms")
+    }
+
+    /// `POST /v1/alarms/{id}/acknowledge` (a supervisor).
+    public func acknowledgeAlarm(_ id: Int) async throws -> AlarmView {
+        try await call("POST", "/v1/alarms/\(id)/acknowledge", body: [String: String]())
+    }
+
+    /// `POST /v1/emergency/release-doors` (a supervisor or the fire panel).
+    public func releaseDoors(reason: String? = nil) async throws -> DoorReleaseResult {
+        try await call("POST", "/v1/emergency/release-doors", body: reason.map { ["reason": $0] } ?? [String: String]())
+    }
+
+    /// `POST /v1/emergency/restore-doors` (a supervisor or the fire panel).
+    public func restoreDoors() async throws -> DoorReleaseResult {
+        try await call("POST", "/v1/emergency/restore-doors", body: [String: String]())
+    }
+
     /// `GET /v1/events[?terminal=ID]`: the stream of changes, until the gateway closes it or the task is
     /// cancelled. With a terminal, its current view comes first.
     public func events(terminal: String? = nil) async throws -> GatewayEventStream {

@@ -10,6 +10,22 @@ public struct DoorNotice: Codable, Sendable, Equatable {
         case opened
         /// The attempt was refused (see `reason`).
         case refused
+        /// A two-person room: the first person passed the rules; a second must present their card.
+        case awaitingSecondPerson = "awaiting-second-person"
+        /// A visitor was announced and waits for the escort's card.
+        case visitorAnnounced = "visitor-announced"
+        /// An alarm was raised (`reason`: `forced-open` or `held-open`).
+        case alarm
+        /// An alarm is over (the door closed).
+        case alarmCleared = "alarm-cleared"
+        /// A supervisor acknowledged an alarm.
+        case alarmAcknowledged = "alarm-acknowledged"
+        /// The door was released for evacuation (opened and held).
+        case released
+        /// The release ended; the door is secured.
+        case restored
+        /// A supervisor let the next exit of a two-person room pass alone.
+        case override
     }
 
     /// The door id.

@@ -1,7 +1,8 @@
 import Foundation
 import Vocabulary
 
-/// The answer of `POST /v1/doors/{id}/pin` when the door opens. Refusals are ``GatewayError``s.
+/// The answer of `POST /v1/doors/{id}/pin` when the door opens, or (in a two-person room) when the first person
+/// passed and a second must follow. Refusals are ``GatewayError``s.
 public struct DoorOpening: Codable, Sendable, Equatable {
     /// The door id.
     public var door: String
@@ -11,16 +12,19 @@ public struct DoorOpening: Codable, Sendable, Equatable {
     public var direction: DoorDirection
     /// Whose card opened it.
     public var `operator`: OperatorSummary
-    /// How long the actuator holds the door open.
+    /// How long the actuator holds the door open; 0 while a second person is awaited.
     public var openSeconds: Int
+    /// A two-person room: the door opens only when a second authorised person presents their card before this.
+    public var awaitingSecondPersonUntil: Date?
     /// When the decision was recorded.
     public var decidedAt: Date
 
     /// Creates a door decision.
     public init(
         door: String, room: String, direction: DoorDirection, operator: OperatorSummary, openSeconds: Int,
-        decidedAt: Date
+        decidedAt: Date, awaitingSecondPersonUntil: Date? = nil
     ) {
+        self.awaitingSecondPersonUntil = awaitingSecondPersonUntil
         self.door = door
         self.room = room
         self.direction = direction

@@ -36,6 +36,37 @@ public protocol GatewayService: Sendable {
     /// Checks the PIN of the card waiting at door `id` (its clients only) and, when granted, opens the door.
     func submitDoorPIN(door id: String, pin: PIN, caller: Peer) async throws -> DoorOpening
 
+    /// Door `id`'s state (its clients and supervisors).
+    func door(id: String, caller: Peer) async throws -> DoorView
+
+    /// The door controller reports the contact open or closed (its clients only). Opening without a granted passage
+    /// or an exit request raises `forced-open`; staying open too long after one raises `held-open`; closing clears.
+    func reportDoorContact(door id: String, open: Bool, caller: Peer) async throws -> DoorView
+
+    /// The door controller reports the request-to-exit button (its clients only): the door opens, and the exit is
+    /// recorded as an exit of an unknown person unless a card was shown.
+    func requestToExit(door id: String, caller: Peer) async throws -> DoorView
+
+    /// A visitor without a card is announced at the door (its clients only); the next card with an escort grant lets
+    /// both in.
+    func announceVisitor(door id: String, visitor: Visitor, caller: Peer) async throws -> DoorView
+
+    /// A supervisor lets the next exit of a two-person room at door `id` pass alone (recorded).
+    func overrideTwoPerson(door id: String, caller: Peer) async throws -> DoorView
+
+    /// The door alarms still raised or not yet acknowledged that the caller may see.
+    func alarms(caller: Peer) async throws -> AlarmList
+
+    /// A supervisor acknowledges alarm `id` (recorded).
+    func acknowledgeAlarm(id: Int, caller: Peer) async throws -> AlarmView
+
+    /// Fire and evacuation: every door is opened and held, every terminal locked, until ``restoreDoors(caller:)``
+    /// (supervisors and the fire panel's clients).
+    func releaseDoors(reason: String?, caller: Peer) async throws -> DoorReleaseResult
+
+    /// Ends a release: every door is secured again (supervisors and the fire panel's clients).
+    func restoreDoors(caller: Peer) async throws -> DoorReleaseResult
+
     /// Who is in room `id` now (clients of its doors and supervisors).
     func occupancy(room id: String, caller: Peer) async throws -> OccupancyView
 
