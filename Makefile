@@ -1,6 +1,6 @@
 # CardGate — build, test and demo. `make help` lists the targets.
 SHELL := /bin/bash
-APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl python3 util-linux
+APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl python3 util-linux faketime
 SWIFT ?= swift
 
 .PHONY: help demo deps build release install test pcscd-start pcscd-stop clean
@@ -45,3 +45,7 @@ test: deps ## Build and run every test, with the private pcscd running (stopped 
 
 clean: ## Remove build products and the run folder
 	rm -rf .build run
+
+.PHONY: api-fuzz
+api-fuzz: deps ## Fuzz the local API against docs/openapi.yaml with Schemathesis on a throw-away daemon (hardware/api-fuzz/run.sh)
+	hardware/api-fuzz/run.sh

@@ -293,15 +293,15 @@ struct CardUsePolicyTests {
         (.pinChangeRequired, "pin-change-required"), (.operatorInactive, "operator-inactive"),
         (.notAllowedOnTerminal, "not-allowed-on-terminal"), (.noGrant, "no-grant"), (.outsideHours, "outside-hours"),
         (.grantExpired, "grant-expired"), (.grantNotYetValid, "grant-not-yet-valid"),
-        (.noAdministrativeRole, "no-administrative-role"),
+        (.noAdministrativeRole, "no-administrative-role"), (.holiday, "holiday"),
     ])
     func refusalCodesAreTheHistorysReasonCodes(refusal: CardRefusal, code: String) {
         #expect(refusal.rawValue == code)
     }
 
     @Test func everyRefusalHasACode() {
-        #expect(CardRefusal.allCases.count == 15)
-        #expect(Set(CardRefusal.allCases.map(\.rawValue)).count == 15)
+        #expect(CardRefusal.allCases.count == 16)
+        #expect(Set(CardRefusal.allCases.map(\.rawValue)).count == 16)
     }
 
     @Test func misuseIsSuspiciousButFaultsAndHoursAreNot() {

@@ -170,8 +170,15 @@ extension Array where Element == DoorEffect {
             switch $0 {
             case .verifyCard: return "verify"
             case .askForPIN: return "ask-pin"
-            case .record(let event): return "record \(event.kind.rawValue)" + (event.refusal.map { " \($0.code)" } ?? "")
+            case .record(let event):
+                let reason = event.refusal?.code ?? event.alarm?.rawValue ?? event.visitor.map { "visitor \($0.name)" }
+                return "record \(event.kind.rawValue)" + (reason.map { " \($0)" } ?? "")
             case .openDoor(let door, let duration): return "open \(door) \(duration.components.seconds)s"
+            case .holdDoor(let door): return "hold \(door)"
+            case .secureDoor(let door): return "secure \(door)"
+            case .raiseAlarm(let alarm): return "raise \(alarm.rawValue)"
+            case .clearAlarm(let alarm): return "clear \(alarm.rawValue)"
+            case .askForSecondPerson: return "ask-second"
             }
         }
     }
@@ -186,11 +193,15 @@ struct DoorRig {
     var occupancy = RoomOccupancy()
     var clock = FakeClock("2026-11-23T10:00:00+09:00")  // a Monday
 
-    init(requiresPIN: Bool = false, antiPassback: Bool = false) {
+    /// Holidays for the card decisions.
+    var holidays: Set<CivilDate> = []
+
+    init(requiresPIN: Bool = false, antiPassback: Bool = false, twoPerson: Bool = false, occupancyLimit: Int? = nil) {
         machine = DoorStateMachine(
             configuration: DoorConfiguration(
                 doorID: "D1", roomID: "R1", openDuration: .seconds(5), pinTimeout: .seconds(30),
-                roomRequiresPIN: requiresPIN, antiPassback: antiPassback, timeZone: tokyo),
+                roomRequiresPIN: requiresPIN, antiPassback: antiPassback, timeZone: tokyo, heldOpenAfter: .seconds(30),
+                twoPerson: twoPerson, twoPersonWindow: .seconds(30), occupancyLimit: occupancyLimit, visitorWindow: .seconds(60)),
             entryReader: doorIn, exitReader: doorOut)
     }
 
@@ -211,13 +222,15 @@ struct DoorRig {
     func use(of card: PresentedCard, for presentation: DoorPresentation) -> CardUse {
         CardUsePolicy.decide(
             card, at: DoorPolicy.place(of: machine.configuration, direction: presentation.direction), now: clock.now,
-            timeZone: machine.configuration.timeZone)
+            timeZone: machine.configuration.timeZone, holidays: holidays)
     }
 
     /// Feeds the card decision for `card` for `presentation`; returns the effects.
     @discardableResult
     mutating func check(_ presentation: DoorPresentation, _ card: PresentedCard = doorCard()) -> [DoorEffect] {
-        send(.cardChecked(presentation.card.id, use(of: card, for: presentation)))
+        let mayEscort = CardUsePolicy.mayEscort(
+            card, room: machine.configuration.roomID, now: clock.now, timeZone: machine.configuration.timeZone, holidays: holidays)
+        return send(.cardChecked(presentation.card.id, use(of: card, for: presentation), mayEscort: mayEscort))
     }
 
     /// Presents a card and answers with its decision; returns the effects of the decision.

@@ -130,6 +130,72 @@ actor TestGateway: GatewayService {
         return DoorOpening(door: id, room: "R101", direction: .entry, operator: card.operator, openSeconds: 5, decidedAt: Self.start)
     }
 
+    private(set) var doorReports: [String] = []
+    private(set) var released = false
+
+    private func doorView(_ id: String) throws -> DoorView {
+        guard id == "D01" else { throw GatewayError.unknownDoor(id) }
+        return DoorView(id: id, room: "R101", contactOpen: nil, alarms: [], released: released, awaiting: nil, awaitingUntil: nil,
+                        visitorAnnounced: doorReports.last?.hasPrefix("visitor") == true, overridePending: false)
+    }
+
+    func door(id: String, caller: Peer) async throws -> DoorView {
+        callers.append(caller)
+        return try doorView(id)
+    }
+
+    func reportDoorContact(door id: String, open: Bool, caller: Peer) async throws -> DoorView {
+        callers.append(caller)
+        let view = try doorView(id)
+        doorReports.append(open ? "open" : "closed")
+        return view
+    }
+
+    func requestToExit(door id: String, caller: Peer) async throws -> DoorView {
+        callers.append(caller)
+        let view = try doorView(id)
+        doorReports.append("rex")
+        return view
+    }
+
+    func announceVisitor(door id: String, visitor: Visitor, caller: Peer) async throws -> DoorView {
+        callers.append(caller)
+        _ = try doorView(id)
+        doorReports.append("visitor \(visitor.name) / \(visitor.organisation)")
+        return try doorView(id)
+    }
+
+    func overrideTwoPerson(door id: String, caller: Peer) async throws -> DoorView {
+        callers.append(caller)
+        let view = try doorView(id)
+        doorReports.append("override")
+        return view
+    }
+
+    func alarms(caller: Peer) async throws -> AlarmList {
+        callers.append(caller)
+        return AlarmList(alarms: [AlarmView(id: 1, door: "D01", room: "R101", alarm: "forced-open", raisedAt: Self.start)])
+    }
+
+    func acknowledgeAlarm(id: Int, caller: Peer) async throws -> AlarmView {
+        callers.append(caller)
+        guard id == 1 else { throw GatewayError(.notFound, "no unacknowledged alarm \(id)") }
+        return AlarmView(id: 1, door: "D01", room: "R101", alarm: "forced-open", raisedAt: Self.start, acknowledgedAt: Self.start,
+                         acknowledgedBy: "uid:\(caller.uid)")
+    }
+
+    func releaseDoors(reason: String?, caller: Peer) async throws -> DoorReleaseResult {
+        callers.append(caller)
+        released = true
+        return DoorReleaseResult(released: true, doors: ["D01"], lockedTerminals: views.keys.sorted(), unrecorded: [], reason: reason, at: Self.start)
+    }
+
+    func restoreDoors(caller: Peer) async throws -> DoorReleaseResult {
+        callers.append(caller)
+        released = false
+        return DoorReleaseResult(released: false, doors: ["D01"], lockedTerminals: [], unrecorded: [], reason: nil, at: Self.start)
+    }
+
     func occupancy(room id: String, caller: Peer) async throws -> OccupancyView {
         callers.append(caller)
         guard id == "R101" else { throw GatewayError.unknownRoom(id) }

@@ -112,9 +112,11 @@ struct WireFormatTests {
         let expected: [GatewayError.Code: Int] = [
             .invalidJSON: 400, .invalidField: 400, .invalidPIN: 400, .invalidID: 400, .invalidRequest: 400,
             .notFound: 404, .unknownTerminal: 404, .unknownDoor: 404, .unknownRoom: 404,
-            .wrongPIN: 403, .cardBlocked: 403, .accessRefused: 403, .notAwaitingPIN: 409,
-            .bodyTooLarge: 413, .unsupportedMediaType: 415, .terminalLocked: 423,
-            .historyUnavailable: 503, .readerUnavailable: 503, .internal: 500,
+            .notLoggedIn: 401, .forbidden: 403, .cardRefused: 403, .notPermitted: 403,
+            .wrongPIN: 403, .cardBlocked: 403, .accessRefused: 403, .methodNotAllowed: 405, .notAwaitingPIN: 409, .conflict: 409,
+            .bodyTooLarge: 413, .unsupportedMediaType: 415, .terminalLocked: 423, .tooManyStreams: 429,
+            .historyUnavailable: 503, .readerUnavailable: 503, .unavailable: 503, .unlockFailed: 503, .tooManyConnections: 503,
+            .internal: 500,
         ]
         #expect(expected.count == GatewayError.Code.allCases.count)
         for code in GatewayError.Code.allCases { #expect(code.httpStatus == expected[code], "\(code)") }

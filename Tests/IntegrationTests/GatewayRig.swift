@@ -57,7 +57,22 @@ final class GatewayRig {
         var commandsExtra = ""
         /// The pcscd watchdog's time-out.
         var watchdogMilliseconds = 3000
+        /// Room R1's two-person rule and occupancy limit in the registry.
+        var roomTwoPerson = false
+        var roomOccupancyLimit: Int?
+        /// Extra lines for the `[policy]` table.
+        var policyExtra = ""
+        /// The fire panel's clients (`api.fire-panels`).
+        var firePanels: [String] = []
+        /// Extra environment for the daemon (for example libfaketime's).
+        var daemonEnvironment: [String: String] = [:]
     }
+
+    let options: Options
+    /// Environment for the next ``start()`` on top of the options' (for example a fake clock).
+    var environment: [String: String] = [:]
+    /// A program the daemon is started through (for example `/usr/bin/faketime -f @…`), empty for none.
+    var launcher: [String] = []
 
     let folder: String
     let configPath: String
@@ -70,6 +85,7 @@ final class GatewayRig {
     let daemonLog: String
 
     init(_ options: Options = Options()) throws {
+        self.options = options
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder + "/secrets", withIntermediateDirectories: true)
         configPath = folder + "/cardgate.toml"
@@ -97,6 +113,7 @@ final class GatewayRig {
             mode = "0660"
             \(options.apiGroup.map { "group = \"\($0)\"" } ?? "")
             supervisors = \(list(options.supervisors))
+            fire-panels = \(list(options.firePanels))
             \(options.apiExtra)
             [admin]
             socket = "\(adminSocket)"
@@ -140,6 +157,7 @@ final class GatewayRig {
             door-pin-timeout-seconds = \(options.doorPINTimeoutSeconds)
             card-and-pin-rooms = \(rooms(options.cardAndPINRooms))
             anti-passback-rooms = \(rooms(options.antiPassbackRooms))
+            \(options.policyExtra)
             [commands]
             lock = \(lock)
             unlock = \(unlock)
@@ -177,7 +195,8 @@ final class GatewayRig {
         for terminal in options.ledgerTerminals {
             try registry.ledger.add(Equipment(id: terminal, kind: .terminal, name: "terminal", location: "rig"), by: "netadmin")
         }
-        try registry.rooms.add(Room(id: "R1", name: "電算室", requiresPIN: options.roomRequiresPINInRegistry, antiPassback: false), by: "netadmin")
+        try registry.rooms.add(Room(id: "R1", name: "電算室", requiresPIN: options.roomRequiresPINInRegistry, antiPassback: false,
+                                    twoPerson: options.roomTwoPerson, occupancyLimit: options.roomOccupancyLimit), by: "netadmin")
     }
 
     static func randomBinding() -> CardBinding {
@@ -206,9 +225,13 @@ final class GatewayRig {
     }
 
     /// Grants `id` room R1 on `weekdays` (default every day, all day), card only unless `withPIN`.
-    func grant(_ id: String, weekdays: Set<Weekday> = Set(Weekday.allCases), withPIN: Bool = false) throws {
-        try registry.rooms.grant(NewRoomGrant(roomId: "R1", grantee: .operator(id), weekdays: weekdays, fromMinute: 0, toMinute: 1440,
-                                              mode: withPIN ? .cardAndPIN : .card), by: "netadmin")
+    func grant(
+        _ id: String, weekdays: Set<Weekday> = Set(Weekday.allCases), withPIN: Bool = false, from: Int = 0, to: Int = 1440,
+        escort: Bool = false, excludeHolidays: Bool = false
+    ) throws {
+        try registry.rooms.grant(NewRoomGrant(roomId: "R1", grantee: .operator(id), weekdays: weekdays, fromMinute: from, toMinute: to,
+                                              mode: withPIN ? .cardAndPIN : .card, escort: escort, excludeHolidays: excludeHolidays),
+                                 by: "netadmin")
     }
 
     /// The reader of a vpcd port.
@@ -241,10 +264,14 @@ final class GatewayRig {
     /// Starts `cardgate serve` and waits until its API answers.
     func start() async throws -> GatewayClient {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try BuiltTools.cardgate())
-        process.arguments = ["serve", "--config", configPath]
+        let command = [try BuiltTools.cardgate(), "serve", "--config", configPath]
+        let argv = launcher + command
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
         var environment = ProcessInfo.processInfo.environment
         environment["CARDGATE_ACTUATOR_LOG"] = actuatorLog
+        environment.merge(options.daemonEnvironment) { _, new in new }
+        environment.merge(self.environment) { _, new in new }
         process.environment = environment
         FileManager.default.createFile(atPath: daemonLog, contents: nil)
         let log = FileHandle(forWritingAtPath: daemonLog)

@@ -48,9 +48,9 @@ struct CommandRunner: Sendable {
         let watchdog = Task { [timeout] in
             try await Task.sleep(for: timeout)
             stopped.store(true, ordering: .sequentiallyConsistent)
-            kill(pid, SIGTERM)
+            Self.signal(pid, SIGTERM)
             try await Task.sleep(for: .seconds(1))
-            kill(pid, SIGKILL)
+            Self.signal(pid, SIGKILL)
         }
         var status: Int32 = -1
         for await value in ended { status = value }
@@ -64,6 +64,16 @@ struct CommandRunner: Sendable {
             return .failed(status: status)
         }
         return .succeeded
+    }
+
+    /// Sends `signal` to the command's whole process group when it leads one (Foundation starts each command in a group
+    /// of its own), so that a shell's children stop with it; otherwise to the command alone.
+    private static func signal(_ pid: pid_t, _ signal: Int32) {
+        if getpgid(pid) == pid {
+            kill(-pid, signal)
+        } else {
+            kill(pid, signal)
+        }
     }
 
     /// Runs a lock command, trying again `retries` times after `delay` while it fails.

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Vocabulary
 
@@ -133,14 +134,14 @@ public struct GatewayRoutes: Sendable {
             return try APIResponses.json(try await gateway.emergencyLockAll(reason: reason, caller: context.caller))
         }
         router.get("/v1/events") { request, context in
-            try await self.events(request, caller: context.caller)
+            try await self.events(request, caller: context.caller, closed: context.connectionClosed)
         }
         return router
     }
 
     /// `GET /v1/events[?terminal=ID]`: subscribe first, then send the terminal's current view (so that no change
     /// falls between the two), then every change the caller may see until it leaves or the server stops.
-    private func events(_ request: Request, caller: Peer) async throws -> Response {
+    private func events(_ request: Request, caller: Peer, closed: EventLoopFuture<Void>) async throws -> Response {
         var requested: String?
         for (key, value) in request.uri.queryParameters {
             guard key == "terminal", requested == nil else {
@@ -163,8 +164,17 @@ public struct GatewayRoutes: Sendable {
                 }
                 // Ends when the client hangs up too, not only at the next event: Hummingbird does not cancel a response
                 // whose connection closed, so an idle stream would keep its place (and its connection) for ever.
+                let (relay, relayed) = AsyncStream<GatewayEvent>.makeStream(bufferingPolicy: .bufferingNewest(64))
+                let forwarder = Task {
+                    for await event in stream { relayed.yield(event) }
+                    relayed.finish()
+                }
+                closed.whenComplete { _ in relayed.finish() }
+                defer { forwarder.cancel() }  // ends the gateway's subscription
+                // At a graceful shutdown the server closes the request's inbound side: that cancellation ends the
+                // stream with its closing chunk before the connection goes.
                 try await request.body.consumeWithCancellationOnInboundClose { _ in
-                    for await event in stream.cancelOnGracefulShutdown() {
+                    for await event in relay.cancelOnGracefulShutdown() {
                         try await writer.write(ByteBuffer(string: try ServerSentEvents.encode(event)))
                     }
                 }

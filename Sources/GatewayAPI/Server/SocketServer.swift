@@ -53,6 +53,9 @@ public struct SocketServer: Service, CustomStringConvertible {
     /// `SocketServer(API, /run/cardgate/api.sock)`, for the service group's log lines.
     public var description: String { "SocketServer(\(name), \(configuration.socketPath))" }
 
+    /// How long open connections may take to finish after a graceful shutdown began.
+    static let shutdownGrace: Duration = .seconds(3)
+
     /// Runs until graceful shutdown or cancellation.
     public func run() async throws {
         let path = configuration.socketPath
@@ -97,6 +100,12 @@ public struct SocketServer: Service, CustomStringConvertible {
                         await serve(fd: fd, peer: peer)
                         gate.release(peer)
                     }
+                }
+                // Open connections finish their request (an event stream ends with its closing chunk at the
+                // shutdown); whatever is still open after the grace period is cut off.
+                let deadline = ContinuousClock.now + Self.shutdownGrace
+                while gate.open > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(20))
                 }
                 connectionTasks.cancelAll()
             }
