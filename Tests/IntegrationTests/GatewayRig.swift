@@ -294,10 +294,20 @@ final class GatewayRig {
     @discardableResult
     func stop() -> Int32 {
         guard let daemon else { return -1 }
-        if daemon.isRunning { daemon.terminate() }
+        if daemon.isRunning {
+            // A launcher (faketime) does not pass SIGTERM on: the daemon it started gets it directly.
+            for child in Self.children(of: daemon.processIdentifier) { kill(child, SIGTERM) }
+            daemon.terminate()
+        }
         daemon.waitUntilExit()
         self.daemon = nil
         return daemon.terminationStatus
+    }
+
+    /// The processes `pid` started, as the kernel lists them.
+    static func children(of pid: Int32) -> [Int32] {
+        let list = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return list.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     var serveLog: String { (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "" }
