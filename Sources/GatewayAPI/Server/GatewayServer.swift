@@ -55,26 +55,13 @@ public struct GatewayServer: Service, CustomStringConvertible {
         let routes = GatewayRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes, logger: logger)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)  // Hummingbird's own lines are chatty at info
-        let responder = routes.router().buildResponder()
         // HummingbirdCore's server directly, not Hummingbird's Application: the Application adds a Date-header
         // cache that wakes every second, and the gateway must use no CPU while idle.
         let server = try HTTPServerBuilder.http1().buildServer(
             configuration: ServerConfiguration(address: .unixDomainSocket(path: path)),
             eventLoopGroup: EventLoopGroupProvider.singleton.eventLoopGroup,
             logger: serverLogger,
-            responder: { (request, responseWriter: consuming ResponseWriter, channel) in
-                let context = BasicRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
-                let response: Response
-                do {
-                    response = try await responder.respond(to: request, context: context)
-                } catch let error as HTTPParserError {
-                    throw error  // the channel answers 400 and closes the connection
-                } catch {
-                    logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
-                    response = APIResponses.error(GatewayError(.internal, "internal error of the gateway; see its log"))
-                }
-                try await responseWriter.write(response: response.head, body: response.body)
-            },
+            responder: Self.responder(routes: routes, logger: logger),
             onServerRunning: { _ in
                 do throws(GatewayServerError) {
                     try UnixSocketFile.applyPermissions(path, group: group, mode: mode)
