@@ -46,5 +46,5 @@ FUZZ_SECONDS ?= 60
 fuzz: ## Build the libFuzzer + ASan targets (Fuzz/) and run each for FUZZ_SECONDS (default 60)
 	Fuzz/run.sh --seconds $(FUZZ_SECONDS)
 
-fuzz-full: ## The full campaign: each fuzz target to 1,000,000 inputs (hours; not run by CI)
+fuzz-full: ## The full campaign: each fuzz target to 1,000,000 inputs (hours on 2 CPUs; not run by CI)
 	Fuzz/run.sh --runs 1000000
