@@ -6,6 +6,7 @@
 #   Fuzz/run.sh --runs 1000000 [target…]   each target to 1,000,000 inputs (make fuzz-full)
 #   Fuzz/run.sh --build-only [target…]
 #   FUZZ_CONFIGURATION=release Fuzz/run.sh …   optimised build in .build-fuzz-release (same sanitizers, faster)
+#   FUZZ_ARGS="-detect_leaks=0" Fuzz/run.sh …   more libFuzzer flags (the last of a flag given twice wins)
 #   Fuzz/run.sh --write-seeds [target…]    (re)writes the committed seeds, Fuzz/corpus/<target>/
 #
 # Inputs the fuzzer finds go to Fuzz/work/corpus/<target>/ (ignored by git), crashes, hangs and leaks to
@@ -18,6 +19,7 @@ CONFIGURATION=${FUZZ_CONFIGURATION:-debug}   # release: the same sanitizers on o
 SCRATCH=.build-fuzz; [ "$CONFIGURATION" = release ] && SCRATCH=.build-fuzz-release
 TIMEOUT=${FUZZ_TIMEOUT:-10}       # seconds for one input before libFuzzer calls it a hang
 RSS_LIMIT=${FUZZ_RSS_LIMIT_MB:-2048}
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}   # Swift's own crash backtracer takes minutes under ASan
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 mode=seconds; amount=60
@@ -60,7 +62,7 @@ for t in "${targets[@]}"; do
     limit=(-max_total_time="$amount"); [ "$mode" = runs ] && limit=(-runs="$amount")
     log="Fuzz/work/logs/$t.log"
     command=($SCRATCH/$CONFIGURATION/fuzz-$t "${corpora[@]}" "${limit[@]}" -timeout="$TIMEOUT" -detect_leaks=1
-             -rss_limit_mb="$RSS_LIMIT" -print_final_stats=1 -artifact_prefix="Fuzz/work/artifacts/$t/")
+             -rss_limit_mb="$RSS_LIMIT" -print_final_stats=1 -artifact_prefix="Fuzz/work/artifacts/$t/" ${FUZZ_ARGS:-})
     echo "== fuzz-$t: ${command[*]}"
     start=$(date +%s)
     "${command[@]}" >"$log" 2>&1
