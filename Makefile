@@ -1,9 +1,9 @@
 # CardGate — build, test and demo. `make help` lists the targets.
 SHELL := /bin/bash
-APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl
+APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl python3 util-linux faketime
 SWIFT ?= swift
 
-.PHONY: help demo deps build release test pcscd-start pcscd-stop clean fuzz fuzz-full
+.PHONY: help demo deps build release install test pcscd-start pcscd-stop clean fuzz fuzz-full
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -27,6 +27,10 @@ build: deps ## Debug build of every target
 release: deps ## Release build (what an installation runs)
 	$(SWIFT) build -c release
 
+install: ## Install on this machine as root: account, groups, folders, binary, systemd unit (hardware/install.sh)
+	$(SWIFT) build -c release --product cardgate
+	hardware/install.sh
+
 pcscd-start: ## Start the private pcscd with the virtual readers
 	hardware/pcscd-virtual.sh start
 
@@ -48,3 +52,7 @@ fuzz: ## Build the libFuzzer + ASan targets (Fuzz/) and run each for FUZZ_SECOND
 
 fuzz-full: ## The full campaign: each fuzz target to 1,000,000 inputs (hours on 2 CPUs; not run by CI)
 	Fuzz/run.sh --runs 1000000
+
+.PHONY: api-fuzz
+api-fuzz: deps ## Fuzz the local API against docs/openapi.yaml with Schemathesis on a throw-away daemon (hardware/api-fuzz/run.sh)
+	hardware/api-fuzz/run.sh

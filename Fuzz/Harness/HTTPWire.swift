@@ -8,6 +8,9 @@ struct WireResponse {
     var headers: [(name: String, value: String)]
     /// The body, de-chunked.
     var body: [UInt8]
+    /// False when the bytes ended after a whole chunk, before the closing one: the server stopped writing (and
+    /// closed) in the middle of a chunked body.
+    var complete = true
 
     /// The first value of header `name` (lower case).
     func header(_ name: String) -> String? {
@@ -45,16 +48,18 @@ enum HTTPWire {
                 response.body = Array(rest.prefix(count))
                 rest = rest.dropFirst(count)
             } else if response.header("transfer-encoding") == "chunked" {
-                response.body = try dechunk(&rest)
+                (response.body, response.complete) = try dechunk(&rest)
             }
             all.append(response)
         }
         return all
     }
 
-    private static func dechunk(_ rest: inout ArraySlice<UInt8>) throws(ContractViolation) -> [UInt8] {
+    /// The body of a chunked response, and whether it ended with its closing chunk (rather than with the bytes).
+    private static func dechunk(_ rest: inout ArraySlice<UInt8>) throws(ContractViolation) -> (body: [UInt8], complete: Bool) {
         var body: [UInt8] = []
         while true {
+            if rest.isEmpty { return (body, false) }
             guard let lineEnd = find([13, 10], in: rest), let size = Int(text(rest[rest.startIndex..<lineEnd]), radix: 16) else {
                 throw ContractViolation("a chunk without its size line")
             }
@@ -62,7 +67,7 @@ enum HTTPWire {
             guard rest.count >= size + 2 else { throw ContractViolation("a chunk of \(size) bytes is cut off") }
             body += rest.prefix(size)
             rest = rest.dropFirst(size + 2)
-            if size == 0 { return body }
+            if size == 0 { return (body, true) }
         }
     }
 

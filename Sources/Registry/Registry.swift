@@ -107,6 +107,8 @@ public final class Registry: Sendable {
     public var pins: PINService { PINService(registry: self) }
     /// Rooms and room grants.
     public var rooms: RoomService { RoomService(registry: self) }
+    /// The national holiday calendar.
+    public var holidays: HolidayService { HolidayService(registry: self) }
     /// The equipment ledger (構成管理簿).
     public var ledger: EquipmentLedger { EquipmentLedger(registry: self) }
     /// Administrative sessions.

@@ -1,6 +1,7 @@
 import APDU
 import Crypto
 import OperatorCard
+import Vocabulary
 
 /// The data objects a card gives: the CHUID (with its FASC-N), the Card Authentication certificate object and
 /// its X.509 DER, and the hex forms of key fingerprints.
@@ -40,9 +41,9 @@ public enum CardObjectsTarget: FuzzTarget {
             try require(error.code == .malformedCHUID, "CHUID refused with \(error.code): \(error)")
             return
         }
-        try require(identity.guid.count == 16 && identity.fascn.count == 25, "CHUID accepted with GUID \(identity.guidHex), FASC-N \(identity.fascnHex)")
+        try require(identity.guid.bytes.count == 16 && identity.fascn.count == 25, "CHUID accepted with GUID \(identity.guid.hex), FASC-N \(identity.fascnHex)")
         try require(identity.expiry.utf8.count == 8 && identity.expiry.allSatisfy(\.isASCII), "CHUID expiry \(identity.expiry)")
-        try require(identity.guidHex.count == 32 && identity.fascnHex.count == 50, "hex forms of \(identity.guidHex)")
+        try require(identity.guid.hex.count == 32 && identity.fascnHex.count == 50, "hex forms of \(identity.guid.hex)")
         do {
             let again = try CardIdentity(chuid: identity.chuidValue)
             try require(again == identity, "the CHUID written back reads differently")

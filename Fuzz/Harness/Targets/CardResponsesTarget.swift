@@ -1,6 +1,7 @@
 import APDU
 import Crypto
 import OperatorCard
+import Vocabulary
 
 /// The PIV card-authentication profile (`PIVCard`) against a card whose every answer comes from the fuzzer:
 /// SELECT, GET DATA of the CHUID and of the certificate, GENERAL AUTHENTICATE, and the whole probe.

@@ -26,6 +26,7 @@ public enum ConfigTarget: FuzzTarget {
         try require(overridden.storage.database == "/override/CARDGATE_DATABASE"
                     && overridden.storage.archiveDirectory == "/override/CARDGATE_ARCHIVE_DIR"
                     && overridden.api.socket == "/override/CARDGATE_SOCKET"
+                    && overridden.admin.socket == "/override/CARDGATE_ADMIN_SOCKET"
                     && overridden.secrets.pepper == "/override/CARDGATE_PEPPER_FILE"
                     && overridden.secrets.historySigningKey == "/override/CARDGATE_SIGNING_KEY_FILE",
                     "an environment override was not applied")
@@ -33,6 +34,7 @@ public enum ConfigTarget: FuzzTarget {
             plain.storage = overridden.storage
             plain.secrets = overridden.secrets
             plain.api.socket = overridden.api.socket
+            plain.admin.socket = overridden.admin.socket
             try require(plain == overridden, "the environment changed more than the paths")
         }
     }
@@ -62,10 +64,12 @@ public enum ConfigTarget: FuzzTarget {
 
     static func checkRules(_ c: CardGateConfiguration) throws(ContractViolation) {
         try require(c.file == file, "configuration of \(c.file)")
-        for path in [c.storage.database, c.storage.archiveDirectory, c.secrets.pepper, c.secrets.historySigningKey, c.api.socket] {
+        for path in [c.storage.database, c.storage.archiveDirectory, c.secrets.pepper, c.secrets.historySigningKey, c.api.socket, c.admin.socket] {
             try require(path.hasPrefix("/"), "path \(path) is not absolute")
         }
-        try require(c.api.mode & 0o7007 == 0 && c.api.mode & 0o600 == 0o600, "socket mode \(String(c.api.mode, radix: 8))")
+        for mode in [c.api.mode, c.admin.mode] {
+            try require(mode & 0o7007 == 0 && mode & 0o600 == 0o600, "socket mode \(String(mode, radix: 8))")
+        }
         try require(!c.readers.isEmpty && Set(c.readers.map(\.name)).count == c.readers.count, "readers \(c.readers.map(\.name))")
         let terminals = c.terminals.map(\.terminalID)
         try require(Set(terminals).count == terminals.count, "a terminal has two readers")

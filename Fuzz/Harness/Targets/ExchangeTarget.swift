@@ -1,4 +1,5 @@
 import APDU
+import Vocabulary
 
 /// Command chaining, `61xx` (GET RESPONSE) and `6Cxx` (resend with the right Le) in
 /// `APDUChannel.exchange(_:)`, against a card whose every answer comes from the fuzzer.

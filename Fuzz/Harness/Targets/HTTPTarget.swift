@@ -6,20 +6,28 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import Synchronization
+import Vocabulary
 
 /// Whole requests as a client writes them on the API socket: NIO's HTTP/1 decoder, Hummingbird's HTTP/1
-/// channel and the gateway's own responder and router (`GatewayServer.responder`), in process on an
-/// `NIOAsyncTestingChannel` instead of a socket, with a gateway that answers everything (``FuzzGateway``).
+/// channel, the socket server's per-connection responder (`SocketServer.channelResponder`) and the API's router
+/// (`GatewayServer.responder`), in process on an `NIOAsyncTestingChannel` instead of a socket, with a fixed caller
+/// and a gateway that answers everything (``FuzzGateway``). The socket's accept loop, caller check and read/idle
+/// timers are not part of it.
 ///
-/// Contract: whatever the bytes, the server writes only well-formed HTTP/1.1 responses and never a 5xx;
+/// Contract: whatever the bytes, the server writes only well-formed HTTP/1.1 responses and never a 5xx (an event
+/// stream may end after any whole chunk: the harness closes its input at once, which is the client hanging up, and
+/// the server then ends the stream and the connection);
 /// every error answer is the JSON error body whose code has that status (but the decoder's bare 400, which
 /// ends the connection); JSON answers are not cached; a PIN sent in a body is never written back.
 public enum HTTPTarget: FuzzTarget {
     public static let name = "http"
 
     static let logger = Logger(label: "cardgate.fuzz") { _ in SwiftLogNoOpLogHandler() }
+    /// The caller every request comes from: an ordinary local user (the gateway under fuzzing refuses no one).
+    static let caller = Peer(uid: 1001, gid: 1001, pid: 4242, groups: [])
     static let channel = HTTP1Channel(
-        responder: GatewayServer.responder(routes: GatewayRoutes(gateway: FuzzGateway(), logger: logger), logger: logger))
+        responder: SocketServer.channelResponder(
+            GatewayServer.responder(gateway: FuzzGateway(), maximumBodyBytes: 4096, logger: logger), caller: caller, logger: logger))
 
     public static func run(_ input: [UInt8]) throws(ContractViolation) {
         let done = DispatchSemaphore(value: 0)
@@ -88,6 +96,7 @@ public enum HTTPTarget: FuzzTarget {
                 try require(answer.status == 200, "an event stream with status \(answer.status)")
                 continue
             }
+            try require(answer.complete, "answer \(index) (\(answer.status)) is cut off in the middle of its body")
             try require(answer.header("content-type") == "application/json; charset=utf-8" && answer.header("cache-control") == "no-store",
                         "answer \(index) headers \(answer.headers.map { "\($0.name): \($0.value)" })")
             let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
@@ -127,6 +136,10 @@ public enum HTTPTarget: FuzzTarget {
             Seed("lock-then-occupancy", post("/v1/terminals/T01/lock", "") + get("/v1/rooms/R1/occupancy")),
             Seed("emergency", post("/v1/emergency/lock-all", #"{"reason":"earthquake"}"#)),
             Seed("events", get("/v1/events?terminal=T01")),
+            Seed("door-contact-rex", post("/v1/doors/D1/contact", #"{"state":"open"}"#) + post("/v1/doors/D1/rex", "") + get("/v1/doors/D1")),
+            Seed("visitor", post("/v1/doors/D1/visitor", #"{"name":"佐藤 花子","organisation":"保守業者"}"#)),
+            Seed("override-alarms", post("/v1/doors/D1/override", "") + get("/v1/alarms") + post("/v1/alarms/1/acknowledge", "")),
+            Seed("release-restore", post("/v1/emergency/release-doors", #"{"reason":"fire"}"#) + post("/v1/emergency/restore-doors", "{}")),
             Seed("chunked-body", Array("POST /v1/terminals/T02/pin HTTP/1.1\r\nHost: cardgate\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n{\"pin\":\"\r\na\r\n1234567\"}\r\n0\r\n\r\n".utf8)),
             Seed("not-http", Array("THIS IS NOT HTTP\r\n\r\n".utf8)),
             Seed("unknown-route", Array("DELETE /v1/status?x=%ZZ HTTP/1.0\r\n\r\n".utf8)),

@@ -1,4 +1,5 @@
 import APDU
+import Vocabulary
 
 /// BER-TLV as PIV cards write it, response APDUs and status words: the bytes every card answer starts as.
 ///

@@ -1,5 +1,6 @@
 import APDU
 import VirtualCard
+import Vocabulary
 
 /// The vpcd wire protocol on the card side: the byte stream pcscd's vpcd driver sends, cut into frames,
 /// read as requests and answered by the virtual PIV card.
