@@ -3,7 +3,7 @@ SHELL := /bin/bash
 APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl python3 util-linux faketime
 SWIFT ?= swift
 
-.PHONY: help demo deps build release install test pcscd-start pcscd-stop clean
+.PHONY: help demo deps build release install test pcscd-start pcscd-stop clean fuzz fuzz-full
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -45,6 +45,13 @@ test: deps ## Build and run every test, with the private pcscd running (stopped 
 
 clean: ## Remove build products and the run folder
 	rm -rf .build run
+
+FUZZ_SECONDS ?= 60
+fuzz: ## Build the libFuzzer + ASan targets (Fuzz/) and run each for FUZZ_SECONDS (default 60)
+	Fuzz/run.sh --seconds $(FUZZ_SECONDS)
+
+fuzz-full: ## The full campaign: each fuzz target to 1,000,000 inputs (hours on 2 CPUs; not run by CI)
+	Fuzz/run.sh --runs 1000000
 
 .PHONY: api-fuzz
 api-fuzz: deps ## Fuzz the local API against docs/openapi.yaml with Schemathesis on a throw-away daemon (hardware/api-fuzz/run.sh)

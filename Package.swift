@@ -219,3 +219,32 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzzing (issue 12, Fuzz/README.md). The harness and its regression tests are always built and run with
+// `make test`; the libFuzzer executables `fuzz-<name>` only when CARDGATE_FUZZ=1 (`make fuzz`),
+// because they need `-sanitize=fuzzer`. Adding a target: Fuzz/Harness/Targets/<Name>Target.swift, its line in
+// FuzzTargets.all, its name below, and a copy of Fuzz/tlv/main.swift naming it in Fuzz/<name>/.
+let fuzzTargetNames = ["tlv", "exchange", "card-objects", "card-responses", "vpcd", "api-body", "http", "sse", "config"]
+package.targets += [
+    .target(
+        name: "FuzzHarness",
+        dependencies: [
+            "APDU", "OperatorCard", "VirtualCard", "GatewayAPI", "CardGateConfig", "Vocabulary",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        path: "Fuzz/Harness",
+        swiftSettings: strict
+    ),
+    .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzHarness"]),
+]
+if Context.environment["CARDGATE_FUZZ"] == "1" {
+    package.targets += fuzzTargetNames.map { name in
+        .executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzHarness", "CLibFuzzer"], path: "Fuzz/\(name)", swiftSettings: strict)
+    }
+    package.targets.append(.target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
+}

@@ -1,3 +1,4 @@
+import Hummingbird
 import Logging
 import Vocabulary
 
@@ -18,11 +19,16 @@ public enum GatewayServer {
         refused: @escaping @Sendable (Peer?, String) -> Void = { _, _ in },
         onReady: @escaping @Sendable () async -> Void = {}
     ) -> SocketServer {
-        let responder = GatewayRoutes(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes, logger: logger)
-            .router().buildResponder()
-        return SocketServer(
+        SocketServer(
             name: "API", configuration: configuration, logger: logger,
-            responder: { request, context in try await responder.respond(to: request, context: context) },
+            responder: responder(gateway: gateway, maximumBodyBytes: configuration.maximumBodyBytes, logger: logger),
             admits: admits, refused: refused, onReady: onReady)
+    }
+
+    /// What the API socket answers each request with: ``GatewayRoutes``' router on `gateway`. ``make(gateway:configuration:logger:admits:refused:onReady:)``
+    /// serves it; the fuzz harness runs it without a socket, through ``SocketServer/channelResponder(_:caller:logger:)``.
+    package static func responder(gateway: any GatewayService, maximumBodyBytes: Int, logger: Logger) -> SocketServer.Responder {
+        let responder = GatewayRoutes(gateway: gateway, maximumBodyBytes: maximumBodyBytes, logger: logger).router().buildResponder()
+        return { request, context in try await responder.respond(to: request, context: context) }
     }
 }

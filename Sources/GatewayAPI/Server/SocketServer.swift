@@ -126,20 +126,7 @@ public struct SocketServer: Service, CustomStringConvertible {
         let readTimeout = TimeAmount(configuration.readTimeout)
         let idleTimeout = TimeAmount(configuration.idleTimeout)
         let channel = HTTP1Channel(
-            responder: { request, writer, channel in
-                var context = CallerContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
-                context.caller = peer
-                let response: Response
-                do {
-                    response = try await responder(request, context)
-                } catch let error as HTTPParserError {
-                    throw error  // the channel answers 400 and closes the connection
-                } catch {
-                    logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
-                    response = APIResponses.error(GatewayError(.internal, "internal error of the gateway; see its log"))
-                }
-                try await writer.write(response: response.head, body: response.body)
-            },
+            responder: Self.channelResponder(responder, caller: peer, logger: logger),
             configuration: HTTP1Channel.Configuration(
                 additionalChannelHandlers: [RequestTimer(readTimeout: readTimeout, idleTimeout: idleTimeout)]))
         do {

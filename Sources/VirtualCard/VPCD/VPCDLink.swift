@@ -243,28 +243,7 @@ public final class VPCDLink: Sendable {
     /// Answers vpcd's requests until the connection ends.
     private func exchange(_ fd: Int32) {
         while let payload = VPCDSocket.readFrame(fd) {
-            let reply: [UInt8]?
-            switch payload.count {
-            case 0:
-                reply = nil
-            case 1:
-                reply = control(payload[0])
-            default:
-                reply = emulator.process(payload).map { $0.count <= 0xFFFF ? $0 : [0x6F, 0x00] }
-            }
-            if let reply, !VPCDSocket.writeFrame(fd, reply) { return }
-        }
-    }
-
-    private func control(_ code: UInt8) -> [UInt8]? {
-        switch code {
-        case 0x01, 0x02:  // power on, reset
-            emulator.reset()
-            return nil
-        case 0x04:  // get ATR
-            return emulator.atr
-        default:  // 0x00 power off, and anything vpcd may add later
-            return nil
+            if let reply = VPCDRequest(payload: payload).reply(from: emulator), !VPCDSocket.writeFrame(fd, reply) { return }
         }
     }
 }

@@ -100,14 +100,13 @@ enum VPCDSocket {
     /// Reads one frame; nil when the peer closed the connection or the socket failed.
     static func readFrame(_ fd: Int32) -> [UInt8]? {
         guard let header = read(fd, count: 2) else { return nil }
-        let length = Int(header[0]) << 8 | Int(header[1])
+        let length = VPCDFrame.payloadLength(header: header)
         return length == 0 ? [] : read(fd, count: length)
     }
 
     /// Writes one frame (the payload must be at most 65535 bytes); false if the socket failed.
     static func writeFrame(_ fd: Int32, _ payload: [UInt8]) -> Bool {
-        precondition(payload.count <= 0xFFFF, "vpcd frames carry at most 65535 bytes")
-        let frame = [UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)] + payload
+        let frame = VPCDFrame.encode(payload)
         var sent = 0
         while sent < frame.count {
             let n = frame.withUnsafeBytes { send(fd, $0.baseAddress! + sent, frame.count - sent, sendFlags) }

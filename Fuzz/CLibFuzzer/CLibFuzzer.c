@@ -1,0 +1,2 @@
+// Only the declaration in include/CLibFuzzer.h: the driver itself is compiler-rt's.
+#include "CLibFuzzer.h"
