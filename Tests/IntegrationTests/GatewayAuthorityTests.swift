@@ -178,3 +178,54 @@ extension GatewayEndToEndTests {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 }
+
+/// Issue 11's routes under issue 8's authority: the door controller reports its own door only; a fire panel releases
+/// and restores the doors and does nothing else; only a supervisor acknowledges alarms and overrides the two-person
+/// rule. Each refusal is answered 403 and recorded with the caller's uid.
+extension GatewayEndToEndTests {
+    static let firePanel: UInt32 = 1006
+
+    @Test func aFirePanelReleasesAndRestoresTheDoorsAndADoorClientMayNot() async throws {
+        var options = GatewayRig.Options()
+        options.apiGroup = "gid:\(Self.apiGID)"
+        options.doorClients = ["uid:\(Self.doorClient)"]
+        options.supervisors = ["uid:\(Self.supervisor)", "uid:0"]
+        options.firePanels = ["uid:\(Self.firePanel)"]
+        let rig = try GatewayRig(options)
+        _ = try await rig.start()
+
+        // The door controller: its own door's contact and exit button, but not the fire release, alarms or override.
+        #expect(try call(rig, as: Self.doorClient, "POST", "/v1/doors/D1/rex").code == 200)
+        #expect(try call(rig, as: Self.doorClient, "POST", "/v1/doors/D1/contact", #"{"open":false}"#).code == 200)
+        let doorRefusals: [(String, String, String?)] = [
+            ("POST", "/v1/emergency/release-doors", #"{"reason":"fire"}"#),
+            ("POST", "/v1/emergency/restore-doors", nil),
+            ("POST", "/v1/doors/D1/override", nil),
+            ("POST", "/v1/alarms/1/acknowledge", nil),
+        ]
+        for (method, path, body) in doorRefusals {
+            let answer = try call(rig, as: Self.doorClient, method, path, body)
+            #expect(answer.code == 403 && answer.body.contains(#""error":"forbidden""#), "\(method) \(path): \(answer)")
+        }
+        // The fire panel may not act as a door controller, see terminals or lock all.
+        for (method, path, body) in [("POST", "/v1/doors/D1/rex", nil), ("GET", "/v1/terminals/T01", nil),
+                                     ("POST", "/v1/emergency/lock-all", #"{"reason":"x"}"#), ("POST", "/v1/alarms/1/acknowledge", nil)] as [(String, String, String?)] {
+            let answer = try call(rig, as: Self.firePanel, method, path, body)
+            #expect(answer.code == 403, "fire panel \(method) \(path): \(answer)")
+        }
+        #expect(try rig.history().filter { $0.kind == .doorReleased }.isEmpty, "nothing released by the refused calls")
+
+        // The fire panel releases every door and restores them.
+        let released = try call(rig, as: Self.firePanel, "POST", "/v1/emergency/release-doors", #"{"reason":"fire"}"#)
+        #expect(released.code == 200 && released.body.contains(#""released":true"#), "\(released)")
+        #expect(try await rig.waitForEvent(.doorReleased).actor == "uid:\(Self.firePanel)")
+        let restored = try call(rig, as: Self.firePanel, "POST", "/v1/emergency/restore-doors")
+        #expect(restored.code == 200 && restored.body.contains(#""released":false"#), "\(restored)")
+        #expect(try await rig.waitForEvent(.doorRestored).actor == "uid:\(Self.firePanel)")
+
+        let refused = try rig.history().filter { $0.kind == .apiRefused }
+        #expect(refused.contains { $0.details.record == "uid:\(Self.doorClient)" && $0.details.operation == "release the doors" }, "\(refused.map { $0.details.operation ?? "" })")
+        #expect(refused.contains { $0.details.record == "uid:\(Self.firePanel)" && $0.details.operation == "lock every terminal" })
+        rig.stop()
+    }
+}
