@@ -19,6 +19,13 @@ struct BenchInstallation {
         Terminal(id: "BL2", reader: "CardGate Test B 00 00", port: 35975, operatorID: "bench-l2"),
         Terminal(id: "BL3", reader: "CardGate Test B 00 01", port: 35976, operatorID: "bench-l3"),
     ]
+    /// The measured door: the rig's room readers (its "in" and "out" side), room ``doorRoom`` with the door rules on.
+    static let door = "BDM"
+    static let doorRoom = "RBDM"
+    static let doorSides = [
+        DoorSide(direction: "in", reader: "CardGate Room1 In 00 00", port: 35969),
+        DoorSide(direction: "out", reader: "CardGate Room1 Out 00 00", port: 35971),
+    ]
     /// Configured (and approved) terminals whose readers are not in pcscd.
     static let absentTerminals = (5...24).map { String(format: "BT%02d", $0) }
     /// Configured (and approved) doors whose readers are not in pcscd: each has an "in" and an "out" reader.
@@ -26,6 +33,13 @@ struct BenchInstallation {
     static let pin = "582046"
     /// The PIN set at issue, replaced by ``pin`` at once.
     static let initialPIN = "740391"
+
+    /// One side of the measured door on a real (virtual) reader.
+    struct DoorSide: Sendable {
+        var direction: String
+        var reader: String
+        var port: UInt16
+    }
 
     /// One terminal on a real (virtual) reader.
     struct Terminal: Sendable {
@@ -45,7 +59,7 @@ struct BenchInstallation {
     /// The virtual card of each terminal's operator, by terminal id.
     let cards: [String: CardImage]
 
-    static var readerCount: Int { 1 + load.count + absentTerminals.count + 2 * absentDoors.count }
+    static var readerCount: Int { 1 + load.count + absentTerminals.count + 2 * absentDoors.count + doorSides.count }
 
     /// Creates the folder, configuration, secrets, history, registry, ledger, operators and cards.
     init(repository: URL) throws {
@@ -72,6 +86,16 @@ struct BenchInstallation {
         for id in Self.absentTerminals {
             readers += "[[readers]]\nname = \"CardGate Bench \(id) 00 00\"\nrole = \"terminal\"\nterminal = \"\(id)\"\nclients = [\"uid:\(getuid())\"]\n"
         }
+        for side in Self.doorSides {
+            readers += "[[readers]]\nname = \"\(side.reader)\"\nrole = \"door\"\ndoor = \"\(Self.door)\"\nroom = \"\(Self.doorRoom)\"\ndirection = \"\(side.direction)\"\nclients = [\"uid:\(getuid())\"]\n"
+        }
+        // The city's closing days are checked at every door decision; tomorrow and the day after, so that they never
+        // refuse the measured card.
+        let closing = (1...2).map { offset -> String in
+            let day = Calendar(identifier: .gregorian).date(byAdding: .day, value: offset, to: Date())!
+            let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Asia/Tokyo")!, from: day)
+            return String(format: "\"%02d-%02d\"", parts.month!, parts.day!)
+        }
         for door in Self.absentDoors {
             for direction in ["in", "out"] {
                 readers += "[[readers]]\nname = \"CardGate Bench \(door) \(direction) 00 00\"\nrole = \"door\"\ndoor = \"\(door)\"\nroom = \"R\(door)\"\ndirection = \"\(direction)\"\nclients = [\"uid:\(getuid())\"]\n"
@@ -97,6 +121,9 @@ struct BenchInstallation {
             idle-timeout-seconds = 600
             maximum-session-seconds = 28800
             pin-lockout-attempts = 5
+            anti-passback-rooms = ["\(Self.doorRoom)"]
+            closing-days = [\(closing.joined(separator: ", "))]
+            door-held-open-seconds = 30
             [commands]
             lock = ["\(lockScript)", "lock", "{terminal}"]
             unlock = ["/bin/bash", "-c", "if [ \"$1\" = BL1 ] && [ -e '\(slowUnlockFlag)' ]; then sleep 5; fi", "unlock", "{terminal}", "{operator}"]
@@ -125,6 +152,15 @@ struct BenchInstallation {
         for terminal in installation.configuration.terminals.map(\.terminalID).sorted() {
             try registry.ledger.add(Equipment(id: terminal, kind: .terminal, name: "bench terminal", location: "rig"), by: "netadmin")
         }
+        // The measured door's room: anti-passback, an occupancy limit, a holiday calendar and an escort grant that
+        // excludes holidays, so that every rule of a municipal server room is evaluated at each decision.
+        try registry.rooms.add(Room(id: Self.doorRoom, name: "bench server room", requiresPIN: false, antiPassback: true, occupancyLimit: 20),
+                               by: "netadmin")
+        let holidays = (1...16).map {
+            HolidayEntry(date: CivilDate(Date().addingTimeInterval(Double(7 * $0) * 86_400), in: TimeZone(identifier: "Asia/Tokyo")!),
+                         name: "bench holiday \($0)")
+        }
+        try registry.holidays.importCalendar(holidays, by: "netadmin")
         for door in Self.absentDoors {
             try registry.rooms.add(Room(id: "R\(door)", name: "bench room", requiresPIN: false, antiPassback: false), by: "netadmin")
         }
@@ -138,6 +174,9 @@ struct BenchInstallation {
             try registry.pins.change(card: Self.binding(image).guid, current: PIN(Self.initialPIN), new: PIN(Self.pin))
             cards[terminal.id] = image
         }
+        try registry.rooms.grant(NewRoomGrant(roomId: Self.doorRoom, grantee: .operator(Self.measured.operatorID), weekdays: Set(Weekday.allCases),
+                                              fromMinute: 0, toMinute: 24 * 60, mode: .card, escort: true, excludeHolidays: true),
+                                 by: "netadmin")
         self.cards = cards
     }
 

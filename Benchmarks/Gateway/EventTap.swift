@@ -6,9 +6,10 @@ import Glibc
 import Vocabulary
 #endif
 
-/// The daemon's `GET /v1/events?terminal=ID` stream read on a plain Unix socket by a thread of its own, each
-/// event time-stamped (CLOCK_MONOTONIC) the moment its bytes came out of `read`: the time a lock screen learns
-/// the decision. No HTTP library in between, so the client adds as little as possible to the measure.
+/// The daemon's `GET /v1/events?terminal=ID` (or unfiltered `GET /v1/events`) stream read on a plain Unix socket by a
+/// thread of its own, each event time-stamped (CLOCK_MONOTONIC) the moment its bytes came out of `read`: the time a
+/// lock screen or a door controller learns the decision. No HTTP library in between, so the client adds as little as
+/// possible to the measure.
 final class EventTap: @unchecked Sendable {
     // @unchecked Sendable: `events` and `failure` are touched only under `condition`'s lock; `fd` is owned by the thread.
 
@@ -18,13 +19,21 @@ final class EventTap: @unchecked Sendable {
         var at: UInt64
     }
 
+    /// One door event as published.
+    struct PublishedDoor: Sendable {
+        var notice: DoorNotice
+        var at: UInt64
+    }
+
     private let condition = NSCondition()
     private var events: [Published] = []
+    private var doorEvents: [PublishedDoor] = []
     private var failure: String?
     private let fd: Int32
 
-    /// Connects to the API socket and subscribes to the events of `terminal`.
-    init(socket path: String, terminal: String) throws {
+    /// Connects to the API socket and subscribes to the events of `terminal`, or to every event (a supervisor's
+    /// stream) when `terminal` is nil.
+    init(socket path: String, terminal: String?) throws {
         fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw BenchError("socket(): errno \(errno)") }
         var address = sockaddr_un()
@@ -38,7 +47,8 @@ final class EventTap: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard connected == 0 else { throw BenchError("cannot connect to \(path): errno \(errno)") }
-        let request = "GET /v1/events?terminal=\(terminal) HTTP/1.1\r\nHost: cardgate\r\nAccept: text/event-stream\r\n\r\n"
+        let query = terminal.map { "?terminal=\($0)" } ?? ""
+        let request = "GET /v1/events\(query) HTTP/1.1\r\nHost: cardgate\r\nAccept: text/event-stream\r\n\r\n"
         let sent = Array(request.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard sent == request.utf8.count else { throw BenchError("cannot send the events request") }
         let thread = Thread { [self] in read() }
@@ -54,6 +64,17 @@ final class EventTap: @unchecked Sendable {
         defer { condition.unlock() }
         while true {
             if let hit = events.first(where: { $0.at > after && states.contains($0.view.state) }) { return hit }
+            if failure != nil || !condition.wait(until: deadline) { return nil }
+        }
+    }
+
+    /// The first door event after `after` (monotonic ns) at `door`, waiting at most `timeout` seconds.
+    func door(_ door: String, after: UInt64, timeout: Double) -> PublishedDoor? {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let hit = doorEvents.first(where: { $0.at > after && $0.notice.door == door }) { return hit }
             if failure != nil || !condition.wait(until: deadline) { return nil }
         }
     }
@@ -120,6 +141,7 @@ final class EventTap: @unchecked Sendable {
                 raw.removeAll()
             }
             var published: [Published] = []
+            var publishedDoors: [PublishedDoor] = []
             while let end = find(text, [10, 10]) {
                 let block = String(decoding: text[0..<end], as: UTF8.self)
                 text.removeFirst(end + 2)
@@ -128,13 +150,16 @@ final class EventTap: @unchecked Sendable {
                     if line.hasPrefix("event:") { kind = line.dropFirst(6).trimmingCharacters(in: .whitespaces) }
                     if line.hasPrefix("data:") { data += line.dropFirst(5).trimmingCharacters(in: .whitespaces) }
                 }
-                if let event = try? ServerSentEvents.decode(kind: kind, data: data), case .terminal(let view) = event {
-                    published.append(Published(view: view, at: at))
+                switch try? ServerSentEvents.decode(kind: kind, data: data) {
+                case .terminal(let view): published.append(Published(view: view, at: at))
+                case .door(let notice): publishedDoors.append(PublishedDoor(notice: notice, at: at))
+                default: break
                 }
             }
-            if !published.isEmpty {
+            if !published.isEmpty || !publishedDoors.isEmpty {
                 condition.lock()
                 events += published
+                doorEvents += publishedDoors
                 condition.broadcast()
                 condition.unlock()
             }

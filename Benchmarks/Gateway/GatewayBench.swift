@@ -61,9 +61,9 @@ final class GatewayBench {
         }
 
         let terminals = [BenchInstallation.measured] + BenchInstallation.load
-        let watch = try CardWatch(readers: terminals.map(\.reader))
-        for terminal in terminals where watch.isPresent(terminal.reader) {
-            throw BenchError("a card is already in \(terminal.reader): another test is using the Test readers; try again later")
+        let watch = try CardWatch(readers: terminals.map(\.reader) + BenchInstallation.doorSides.map(\.reader))
+        for reader in terminals.map(\.reader) + BenchInstallation.doorSides.map(\.reader) where watch.isPresent(reader) {
+            throw BenchError("a card is already in \(reader): another test is using the rig's readers; try again later")
         }
 
         print("gateway-bench  \(Date())  \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage())")
@@ -81,6 +81,8 @@ final class GatewayBench {
         try await waitUntilReady(client, terminals, daemon, installation)
         let tap = try EventTap(socket: installation.socket, terminal: BenchInstallation.measured.id)
         defer { tap.close() }
+        let doorTap = try EventTap(socket: installation.socket, terminal: nil)
+        defer { doorTap.close() }
 
         blockFor(2)
         let idleAfterStart = quiet(probe, installation)
@@ -89,6 +91,12 @@ final class GatewayBench {
         var baseline = Series()
         for index in 0..<options.baselineCycles {
             try await cycle(index, into: &baseline, watch: watch, tap: tap, client: client, installation: installation)
+        }
+
+        print("door: \(options.doorCycles) entries and exits without load …")
+        var doorBaseline = DoorSeries()
+        for index in 0..<options.doorCycles {
+            try await doorCycle(index, into: &doorBaseline, watch: watch, tap: doorTap, installation: installation)
         }
 
         // Four PIN hashes: the load terminals' cards wait for their PIN, the workers keep sending it.
@@ -111,6 +119,11 @@ final class GatewayBench {
         }
         let loadedSeconds = Date().timeIntervalSince(loadedStart)
         let loadedTicks = (probe.cpuTicks() ?? 0) - loadedTicks0
+        print("door: \(options.doorCycles) entries and exits with the PIN checks still in flight …")
+        var doorLoaded = DoorSeries()
+        for index in 0..<options.doorCycles {
+            try await doorCycle(index, into: &doorLoaded, watch: watch, tap: doorTap, installation: installation)
+        }
         let work = await load.stop()
         let peakAfterLoad = probe.memory()?.peak ?? 0
 
@@ -166,6 +179,13 @@ final class GatewayBench {
             if let fewest = series.apdus.min(), let most = series.apdus.max() { print("  command APDUs per card check: \(fewest)–\(most)") }
             if !series.anomalies.isEmpty { print("  anomalies: \(series.anomalies.count): \(series.anomalies.prefix(5).joined(separator: "; "))") }
         }
+        for (title, series) in [("door \(BenchInstallation.door) with every rule on, without load", doorBaseline),
+                                ("door \(BenchInstallation.door) with every rule on, \(options.workers) PIN hashes in flight", doorLoaded)] {
+            print("\n\(title)")
+            print(header)
+            for samples in [series.entry, series.exit] { print(samples.row(width: width)) }
+            if !series.anomalies.isEmpty { print("  anomalies: \(series.anomalies.count): \(series.anomalies.prefix(5).joined(separator: "; "))") }
+        }
         let mean = { (values: [Int]) in values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count) }
         let histogram = { (values: [Int]) in
             Dictionary(grouping: values, by: { $0 }).sorted { $0.key < $1.key }
@@ -196,6 +216,42 @@ final class GatewayBench {
                      installation.scrypt.log2N, installation.scrypt.r, (128 * installation.scrypt.r << installation.scrypt.log2N) >> 20))
         print("  idle CPU target (none): \(idleAfterStart.ticks == 0 && idleAfterLoad.ticks == 0 ? "met (0 ticks)" : "ticks counted, see above")")
         if options.keep { print("\nkept: \(installation.folder) (serve.log, lock.log, cardgate.sqlite)") }
+    }
+
+    /// The latencies of the door decisions: card at a door reader → the door event published.
+    struct DoorSeries {
+        var entry = Samples("card at the door (in) → decision (SSE)", targetP99: 10)
+        var exit = Samples("card at the door (out) → decision (SSE)", targetP99: 10)
+        var anomalies: [String] = []
+    }
+
+    /// An entry through the measured door, then the exit: each from pcscd's report of the card to the door event
+    /// published on a supervisor's stream. The room has anti-passback, an occupancy limit, a holiday calendar and the
+    /// card an escort grant that excludes holidays.
+    func doorCycle(_ index: Int, into series: inout DoorSeries, watch: CardWatch, tap: EventTap, installation: BenchInstallation) async throws {
+        for side in BenchInstallation.doorSides {
+            let floor = monotonicNanoseconds()
+            let link = VPCDLink(port: side.port, emulator: PIVCardEmulator(image: installation.cards[BenchInstallation.measured.id]!))
+            try await link.connect(timeout: .seconds(5))
+            defer { link.close() }
+            guard let inserted = watch.wait(side.reader, present: true, after: floor, timeout: 5) else {
+                throw BenchError("door cycle \(index): pcscd did not report the card in \(side.reader)")
+            }
+            guard let decision = tap.door(BenchInstallation.door, after: floor, timeout: 15) else {
+                throw BenchError("door cycle \(index): no door event published (\(tap.problem ?? "stream open"))")
+            }
+            let milliseconds = Double(Int64(decision.at) - Int64(inserted.at.monotonic)) / 1e6
+            if side.direction == "in" { series.entry.add(milliseconds: milliseconds) } else { series.exit.add(milliseconds: milliseconds) }
+            if decision.notice.outcome != .opened {
+                series.anomalies.append("door cycle \(index) \(side.direction): \(decision.notice.outcome.rawValue) \(decision.notice.reason ?? "")")
+            }
+            blockFor(Double.random(in: 0.05...0.25))
+            let removeFloor = monotonicNanoseconds()
+            link.close()
+            guard watch.wait(side.reader, present: false, after: removeFloor, timeout: 5) != nil else {
+                throw BenchError("door cycle \(index): pcscd did not report the card out of \(side.reader)")
+            }
+        }
     }
 
     // MARK: - One cycle
