@@ -161,10 +161,10 @@ extension AdminDesk {
         guard from < 1440 else {
             throw GatewayError(.invalidField, "--hours: 24:00 is only an end (00:00 starts the day); nothing was changed")
         }
-        if to == 0 { to = 1440 }  // "until midnight"
         guard from != to else {
             throw GatewayError(.invalidField, "--hours: the start and the end are the same time; give a span such as 08:00-17:00, or 00:00-24:00 for the whole day; nothing was changed")
         }
+        if to == 0 { to = 1440 }  // "until midnight"
         return (from, to)
     }
 
