@@ -39,8 +39,8 @@ struct HolidayImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import the Cabinet Office's national holiday calendar (syukujitsu.csv).",
         discussion: """
-            The administrator. The file (Shift_JIS or UTF-8, at most 1 MiB) is sent to the daemon, which checks every line
-            first: one bad line refuses the whole file, naming the line, and nothing is imported. Days already there stay;
+            The administrator. The file (Shift_JIS or UTF-8, at most 1 MiB) is sent to the daemon, which checks every line \
+            first: one bad line refuses the whole file, naming the line, and nothing is imported. Days already there stay; \
             changed names are updated.
             Example: cardgate holiday import syukujitsu.csv
             """)

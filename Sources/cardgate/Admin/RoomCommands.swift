@@ -82,7 +82,7 @@ struct RoomVisitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "visitor", abstract: "Announce a visitor at a door, to enter with an escort.",
         discussion: """
-            A supervisor or an administrator. The escort — someone with an open grant made with --escort — then presents
+            A supervisor or an administrator. The escort — someone with an open grant made with --escort — then presents \
             their card at the door within the visitor window ([policy] visitor-window-seconds) and the visitor enters with them.
             Example: cardgate room visitor R1 --door D1 --name 佐藤一郎 --organisation 保守業者株式会社
             """)
