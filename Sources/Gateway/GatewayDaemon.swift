@@ -39,7 +39,7 @@ public enum GatewayDaemon {
         let admin = AdminServer.make(
             service: core.adminService,
             configuration: socketConfiguration(configuration.admin.socket, configuration.admin.group, configuration.admin.mode, configuration.admin.limits,
-                                               bodyBytes: 16 * 1024),
+                                               bodyBytes: AdminRoutes.maximumBodyBytes),
             logger: logger,
             admits: { peer in peer.uid == 0 || peer.uid == service || (adminGroup.map { peer.isMember(of: $0) } ?? false) },
             refused: { core.connectionRefused($0, reason: $1, socket: "administration") },

@@ -41,7 +41,7 @@ extension Grantee: Encodable {
 
 extension RoomGrant: Encodable {
     enum CodingKeys: String, CodingKey {
-        case id, roomId, grantee, weekdays, fromMinute, toMinute, validFrom, validTo, mode, createdAt, createdBy, revokedAt, revokedBy
+        case id, roomId, grantee, weekdays, fromMinute, toMinute, validFrom, validTo, mode, escort, excludeHolidays, createdAt, createdBy, revokedAt, revokedBy
     }
 
     /// Encodes the grant with its weekdays as ISO numbers (Monday = 1), sorted.
@@ -56,6 +56,8 @@ extension RoomGrant: Encodable {
         try container.encodeIfPresent(validFrom, forKey: .validFrom)
         try container.encodeIfPresent(validTo, forKey: .validTo)
         try container.encode(mode, forKey: .mode)
+        try container.encode(escort, forKey: .escort)
+        try container.encode(excludeHolidays, forKey: .excludeHolidays)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(createdBy, forKey: .createdBy)
         try container.encodeIfPresent(revokedAt, forKey: .revokedAt)

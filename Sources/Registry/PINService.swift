@@ -62,7 +62,7 @@ public struct PINService: Sendable {
             } catch {
                 throw RegistryError(error)
             }
-            let outcome: PINCheck? = try registry.write { db in
+            let outcome: PINCheck? = try registry.write(recordsAct: false) { db in
                 let card = try Card.require(db, guid: guid)
                 if card.status == .blocked { return .blocked }
                 try Self.checkUsable(db, card, now: now)

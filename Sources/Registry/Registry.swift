@@ -116,13 +116,30 @@ public final class Registry: Sendable {
     /// The first PIN administrator's enrolment (`cardgate init`).
     public var initialEnrolment: InitialEnrolment { InitialEnrolment(registry: self) }
 
-    /// Runs `body` in an immediate write transaction; any thrown error rolls everything back.
-    func write<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
+    /// Runs `body` in an immediate write transaction; any thrown error rolls everything back. The transaction runs
+    /// the ``CommitHook`` of ``recording(_:_:)`` (if any, once) after `body`, before it commits, unless `recordsAct` is
+    /// false (a write on the way to the act that is not the act, such as the failure counter of a PIN check).
+    func write<T>(recordsAct: Bool = true, _ body: (Database) throws -> T) throws(RegistryError) -> T {
+        let hook = recordsAct ? CommitHook.current : nil
         do {
-            return try database.write(body)
+            return try database.write { db in
+                let result = try body(db)
+                try hook?.run()
+                return result
+            }
         } catch {
             throw Self.translate(error, path: path)
         }
+    }
+
+    /// Runs `body` (one act of the registry, on the calling thread) so that its write transaction calls `record` after
+    /// the change and before the commit: when `record` throws, the change is rolled back and `body` throws. This is how
+    /// an act is recorded in the history exactly when it takes effect. Returns `body`'s result and whether `record`
+    /// ran (false when `body` wrote nothing).
+    public func recording<T>(_ record: @escaping @Sendable () throws -> Void, _ body: () throws -> T) throws -> (T, recorded: Bool) {
+        let hook = CommitHook(record)
+        let result = try CommitHook.$current.withValue(hook) { try body() }
+        return (result, hook.didRun)
     }
 
     /// Runs `body` in a read transaction.

@@ -63,6 +63,20 @@ public struct RegistryError: Error, CustomStringConvertible, Sendable {
         case databaseReadOnly
         /// The database file is missing, damaged or failed otherwise.
         case database
+        /// The act could not be recorded in the history inside its transaction, so it was rolled back.
+        case notRecorded
+
+        /// The code as the history writes it: kebab-case (`role-not-permitted`, `database-locked`).
+        public var reasonCode: String { RegistryError.kebabCase(rawValue) }
+
+        /// Whether the code is a fault of the installation (a locked, read-only or damaged database, an unrecorded
+        /// act) rather than a rule refusing the act.
+        public var isFault: Bool {
+            switch self {
+            case .databaseLocked, .databaseReadOnly, .database, .notRecorded: return true
+            default: return false
+            }
+        }
     }
 
     /// The code.
@@ -77,6 +91,25 @@ public struct RegistryError: Error, CustomStringConvertible, Sendable {
         self.code = code
         self.description = description
         self.credentialsError = credentialsError
+    }
+
+    /// The reason code the history records: the policy's own code for a refused PIN (`pin-reused`), else the code,
+    /// kebab-case.
+    public var reasonCode: String {
+        credentialsError.map { Self.kebabCase($0.code.rawValue) } ?? code.reasonCode
+    }
+
+    /// `camelCase` as `kebab-case`.
+    static func kebabCase(_ name: String) -> String {
+        var text = ""
+        for character in name {
+            if character.isUppercase {
+                text += "-" + character.lowercased()
+            } else {
+                text.append(character)
+            }
+        }
+        return text
     }
 
     /// Wraps a policy, hashing or pepper error.

@@ -16,6 +16,7 @@ struct CardGate: AsyncParsableCommand {
             CardCommand.self,
             PINCommand.self,
             RoomCommand.self,
+            HolidayCommand.self,
             LedgerCommand.self,
             ReadersCommand.self,
             HistoryCommand.self,

@@ -59,11 +59,16 @@ extension AdminReaderTests {
             #expect(try roles(site, "op-01") == ["operator", "supervisor"])
 
             let events = try site.historyEvents()
-            #expect(hasEvent(events, "admin.operator", actor: "pa-002", result: "failure") {
-                eventDetail($0, "record") == "adm-02" && eventDetail($0, "reason")?.hasPrefix("not done") == true
-            }, "the refused add is recorded as not done")
+            #expect(hasEvent(events, "admin.operator", actor: "pa-002", result: "denied") {
+                eventDetail($0, "record") == "adm-02" && eventDetail($0, "reason") == "not done: role-not-permitted"
+            }, "the refused add is recorded as not done, with the rule's code")
+            #expect(!events.contains { $0["actor"] as? String == "pa-002" && eventDetail($0, "record") == "adm-02" && $0["result"] as? String != "denied" },
+                    "one outcome for the refused add, nothing recorded as done")
             #expect(hasEvent(events, "admin.room", actor: "pa-002", result: "denied"))
             #expect(hasEvent(events, "ledger.added", actor: "pa-002", result: "denied"))
+            #expect(hasEvent(events, "ledger.changed", actor: "pa-002", result: "denied") { eventDetail($0, "operation") == "view the equipment ledger" },
+                    "a refused view of the ledger is recorded in the ledger's family")
+            #expect(!hasEvent(events, "admin.operator", actor: "pa-002", result: "denied") { eventDetail($0, "operation") == "view the equipment ledger" })
         }
 
         /// Acceptance 4: nobody changes their own roles, neither widening nor narrowing them, even an administrator
@@ -88,14 +93,16 @@ extension AdminReaderTests {
         }
 
         /// Acceptance 5: a PIN administrator cannot issue a card to themself, nor reset or unblock their own card; the
-        /// same acts for someone else are allowed.
+        /// same acts for someone else are allowed. A card of theirs blocked by wrong PINs ends their own session.
         @Test func aPINAdministratorDoesNotIssueResetOrUnblockTheirOwnCard() throws {
             let site = try AdminInstallation()
             defer { site.shutDown() }
-            site.pins = [Self.adminPIN, Self.initialPIN, Self.newPIN]
+            site.pins = [Self.adminPIN, Self.secondPIN, Self.initialPIN, Self.newPIN, Self.wrongPIN]
             let admin = try site.makeCard("admin")
             let spare = try site.makeCard("spare")
-            try site.initialise(admin.path, pin: Self.adminPIN)
+            let second = try site.makeCard("pa-002")
+            let extra = try site.makeCard("extra")
+            try site.initialise(admin.path, roles: ["administrator"], pin: Self.adminPIN)
             try site.startDaemon()
             try site.login(pin: Self.adminPIN)
             expectDone(try site.cardgate(["operator", "add", "op-01"], ["--name", "渡辺", "--role", "operator"]))
@@ -122,22 +129,42 @@ extension AdminReaderTests {
             #expect(try pinState(admin.guid)["mustChange"] as? Bool == false, "the own PIN was not reset")
             expectDone(try site.cardgate(["card", "reset-pin", spare.guid, "--pin-stdin"], input: Self.newPIN + "\n"))
 
-            // pa-001's own card gets blocked by wrong PINs at the admin reader while the session is open.
+            // A second PIN administrator issues pa-001 a second card, which its holder blocks with wrong PINs.
+            expectDone(try site.cardgate(["operator", "add", "pa-002"], ["--name", "田中二郎", "--role", "pin-admin"]))
+            try site.issue(second.path, to: "pa-002", initialPIN: Self.initialPIN, pin: Self.secondPIN)
+            try site.switchAdministrator(to: second.path, pin: Self.secondPIN)
+            try site.withCard(extra.path) {
+                expectDone(try site.cardgate(["card", "issue"], ["--operator", "pa-001", "--pin-stdin"], input: Self.initialPIN + "\n"))
+                for _ in 1...5 {
+                    expectRefused(try site.cardgate(["pin", "change"], ["--pin-stdin"], input: "\(Self.wrongPIN)\n\(Self.newPIN)\n"), "attempt", "blocked")
+                }
+            }
+            #expect(try pinState(extra.guid)["blocked"] as? Bool == true)
+
+            // pa-001 may not unblock it: another PIN administrator must.
+            try site.switchAdministrator(to: admin.path, pin: Self.adminPIN)
+            expectRefused(try site.cardgate(["card", "unblock", extra.guid]), "may not unblock their own card")
+            #expect(try pinState(extra.guid)["blocked"] as? Bool == true, "the own card stays blocked")
+
+            // pa-001's session card gets blocked by wrong PINs at the admin reader: the session ends at the next command.
             for remaining in [4, 3, 2, 1] {
                 expectRefused(try site.cardgate(["admin", "login"], ["--pin-stdin"], input: Self.wrongPIN + "\n"),
                               "\(remaining) attempt\(remaining == 1 ? "" : "s") left")
             }
             expectRefused(try site.cardgate(["admin", "login"], ["--pin-stdin"], input: Self.wrongPIN + "\n"), "blocked")
-            #expect(try pinState(admin.guid)["blocked"] as? Bool == true)
-            expectRefused(try site.cardgate(["card", "unblock", admin.guid]), "may not unblock their own card")
-            #expect(try pinState(admin.guid)["blocked"] as? Bool == true, "the own card stays blocked")
+            expectRefused(try site.cardgate(["card", "list"]), "session ended")
+            try site.waitForEvent("admin.session ended: blocked") {
+                $0["kind"] as? String == "admin.session" && $0["actor"] as? String == "pa-001" && eventDetail($0, "reason") == "ended: blocked"
+            }
 
-            // Each refused act is recorded as not done, with pa-001 as the actor.
+            // Each refused act is recorded once, as denied, with the rule's code and pa-001 as the actor.
             let events = try site.historyEvents()
-            let notDone = { (e: [String: Any]) in eventDetail(e, "reason")?.hasPrefix("not done") == true }
-            #expect(hasEvent(events, "admin.card.issued", actor: "pa-001", result: "failure", card: spare.guid, where: notDone))
-            #expect(hasEvent(events, "auth.pin.reset", actor: "pa-001", result: "failure", card: admin.guid, where: notDone))
-            #expect(hasEvent(events, "auth.pin.unblocked", actor: "pa-001", result: "failure", card: admin.guid, where: notDone))
+            let notDone = { (e: [String: Any]) in eventDetail(e, "reason") == "not done: role-not-permitted" }
+            #expect(hasEvent(events, "admin.card.issued", actor: "pa-001", result: "denied", card: spare.guid, where: notDone))
+            #expect(hasEvent(events, "auth.pin.reset", actor: "pa-001", result: "denied", card: admin.guid, where: notDone))
+            #expect(hasEvent(events, "auth.pin.unblocked", actor: "pa-001", result: "denied", card: extra.guid, where: notDone))
+            #expect(!hasEvent(events, "auth.pin.reset", actor: "pa-001", card: admin.guid), "no success recorded for the refused reset")
+            #expect(!hasEvent(events, "auth.pin.unblocked", actor: "pa-001", card: extra.guid), "no success recorded for the refused unblock")
             #expect(hasEvent(events, "admin.card.issued", actor: "pa-001", card: spare.guid) { eventDetail($0, "record") == "op-01" })
         }
     }

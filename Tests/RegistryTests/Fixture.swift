@@ -21,7 +21,7 @@ final class TestClock: Sendable {
 }
 
 /// A registry in a fresh temporary folder with cheap scrypt parameters, a first PIN administrator
-/// ("admin", card `adminCard`, PIN 583029) and a ledger administrator ("netadmin").
+/// ("admin", card `adminCard`, PIN 583029) and an administrator ("netadmin", who gives roles beyond operator).
 struct Fixture {
     static let cheap = try! ScryptParameters(logN: 10, r: 8, p: 1, allowBelowMinimum: true)
     static let adminPIN = "583029"
@@ -42,7 +42,13 @@ struct Fixture {
         adminCard = Self.newCard()
         try registry.initialEnrolment.enrol(NewOperator(id: "admin", name: "暗証 管理子", roles: [.pinAdmin]),
                                             card: adminCard, pin: PIN(Self.adminPIN))
-        try registry.operators.add(NewOperator(id: "netadmin", name: "網 管理者", roles: [.administrator]), by: "admin")
+        // The second person of the office, an administrator (who alone gives roles beyond operator), is set up the way
+        // `cardgate init --role` sets up the first: directly, as the installation's starting state. The PIN
+        // administrator may not give roles, and nobody gives them to themself (separation of duties).
+        let start = registry.now
+        try registry.write { db in
+            _ = try OperatorService.insert(db, NewOperator(id: "netadmin", name: "網 管理者", roles: [.administrator]), now: start)
+        }
     }
 
     static func open(path: String, pepper: Pepper, clock: TestClock, policy: PINPolicy = .default,
@@ -68,7 +74,7 @@ struct Fixture {
     /// Adds operator `id` and issues them a card with initial PIN 7391046.
     @discardableResult
     func operatorWithCard(_ id: String, roles: Set<Role> = [.operator]) throws -> CardBinding {
-        try registry.operators.add(NewOperator(id: id, name: "操作 太郎", roles: roles), by: "admin")
+        try registry.operators.add(NewOperator(id: id, name: "操作 太郎", roles: roles), by: roles.subtracting([.operator]).isEmpty ? "admin" : "netadmin")
         let card = Self.newCard()
         try registry.cards.issue(card, to: id, initialPIN: PIN("7391046"), by: "admin")
         return card

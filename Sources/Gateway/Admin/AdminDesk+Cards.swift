@@ -17,7 +17,13 @@ extension AdminDesk {
         let expiry = try day(body.expires, option: "--expires").map { $0.addingTimeInterval(86_400) }
         let registry = context.registry
         let holderID = body.operator
-        let holder = try await registryCall { try registry.operators.show(holderID) }
+        let issue = NewEvent(kind: .adminCardIssued, result: .success, actor: person.id, place: reader, details: EventDetails(record: String(holderID.prefix(100))))
+        let holder: Operator
+        do {
+            holder = try await context.registryThreads.run { try registry.operators.show(holderID) }
+        } catch {
+            throw await refused(issue, error)
+        }
         let reading = try await onThreadOfItsOwn(name: "cardgate.card-issue") { IssueReading.read(reader: reader) }.get()
         let guid = reading.binding.guid
         guard reading.genuine else {
@@ -25,14 +31,16 @@ extension AdminDesk {
                                       details: EventDetails(reason: CardRefusal.notGenuine.rawValue)))
             throw GatewayError(.cardRefused, "card \(guid.short) did not prove it holds its certificate's key (\(reading.explanation)); it is refused and nothing was issued")
         }
+        var event = issue
+        event.card = guid.hex
         if let existing = try? await registryCall({ try registry.cards.show(guid) }) {
-            throw GatewayError(.conflict, existing.status.isFinished
+            let bound = RegistryError(.cardAlreadyBound, existing.status.isFinished
                 ? "card \(guid.short) is \(existing.status.rawValue) and cannot be issued again; nothing was changed"
                 : "card \(guid.short) is already bound to \(existing.operatorId); revoke it first; nothing was changed")
+            throw await refused(event, bound)
         }
         let (actor, binding, pin) = (person.id, reading.binding, body.pin.pin)
-        let card = try await perform(NewEvent(kind: .adminCardIssued, result: .success, card: guid.hex, place: reader,
-                                              details: EventDetails(record: holder.id)), by: actor) {
+        let card = try await perform(event, by: actor) {
             try $0.cards.issue(binding, to: holderID, initialPIN: pin, expiresAt: expiry, by: actor)
         }
         return AdminReply(text: "issued card \(card.guid.hex) to \(holder.id) (\(holder.name)), key \(card.key.fingerprint), valid until \(dayText(card.expiresAt)); the holder must change the initial PIN at first use")
@@ -71,8 +79,6 @@ extension AdminDesk {
     func cardResetPIN(_ body: AdminCardResetPIN, caller: Peer) async throws -> AdminReply {
         let card = try guid(body.guid)
         let (_, person) = try await authorize(caller, .resetPIN, kind: .pinReset)
-        let registry = context.registry
-        _ = try await registryCall { try registry.cards.show(card) }
         let (actor, pin) = (person.id, body.pin.pin)
         let done = try await perform(NewEvent(kind: .pinReset, result: .success, card: card.hex), by: actor) {
             try $0.cards.resetPIN(card, newPIN: pin, by: actor)
@@ -81,7 +87,7 @@ extension AdminDesk {
     }
 
     func cardList(_ operatorID: String?, caller: Peer) async throws -> AdminReply {
-        _ = try await authorize(caller, .viewOperatorsAndCards)
+        _ = try await authorize(caller, .viewOperatorsAndCards, kind: .adminCardStatus)
         let registry = context.registry
         let cards = try await registryCall { try registry.cards.list(operatorId: operatorID) }
         let lines = cards.map {
@@ -98,7 +104,7 @@ extension AdminDesk {
 
     func cardShow(_ text: String, caller: Peer) async throws -> AdminReply {
         let card = try guid(text)
-        _ = try await authorize(caller, .viewOperatorsAndCards)
+        _ = try await authorize(caller, .viewOperatorsAndCards, kind: .adminCardStatus)
         let registry = context.registry
         let shown = try await registryCall { try registry.cards.show(card) }
         let pin = try await registryCall { try registry.pins.status(card: card) }

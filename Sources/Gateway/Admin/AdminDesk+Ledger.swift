@@ -39,7 +39,7 @@ extension AdminDesk {
 
     func ledgerList(_ kindText: String?, caller: Peer) async throws -> AdminReply {
         let kind = try equipmentKind(kindText)
-        _ = try await authorize(caller, .viewLedger)
+        _ = try await authorize(caller, .viewLedger, kind: .ledgerChanged)
         let registry = context.registry
         let items = try await registryCall { try registry.ledger.list(kind: kind) }
         let lines = items.map { "\($0.id)  \($0.kind.rawValue)  \($0.name)  \($0.location)  \($0.status.rawValue)" }
@@ -47,7 +47,7 @@ extension AdminDesk {
     }
 
     func ledgerShow(_ id: String, caller: Peer) async throws -> AdminReply {
-        _ = try await authorize(caller, .viewLedger)
+        _ = try await authorize(caller, .viewLedger, kind: .ledgerChanged)
         let registry = context.registry
         let item = try await registryCall { try registry.ledger.show(id) }
         let text = """
@@ -85,7 +85,7 @@ extension AdminDesk {
     }
 
     func ledgerHistory(_ id: String?, caller: Peer) async throws -> AdminReply {
-        _ = try await authorize(caller, .viewLedger)
+        _ = try await authorize(caller, .viewLedger, kind: .ledgerChanged)
         let registry = context.registry
         let records = try await registryCall { try registry.ledger.history(id) }
         let formatter = ISO8601DateFormatter()

@@ -13,6 +13,11 @@ extension AdminDesk {
         guard reader == station.adminReader else {
             throw GatewayError(.invalidField, "administrators log in at the admin reader \"\(station.adminReader ?? "?")\", not \"\(reader)\"")
         }
+        // Another user's session holds the station: refused before the card and the PIN are read, so that nobody can
+        // count wrong PINs against the logged-in administrator's card.
+        if let other = station.otherUser(than: caller) {
+            try await refuseStationInUse(other, caller: caller, reader: reader)
+        }
         let insertion = station.adminInsertion
         guard insertion.present else {
             throw GatewayError(.conflict, "there is no card in the admin reader \"\(reader)\"; put your card in it first")
@@ -25,7 +30,7 @@ extension AdminDesk {
         case .refused(let refusal, let holder):
             let kind: EventKind = holder == nil || refusal == .notGenuine ? .cardRefused : .adminSession
             try await record(NewEvent(kind: kind, result: refusal == .unavailable ? .failure : .denied, actor: holder, card: cardText,
-                                      place: reader, details: EventDetails(reason: "refused: \(refusal.rawValue)")))
+                                      place: reader, details: EventDetails(reason: refusal.rawValue)))
             switch refusal {
             case .noAdministrativeRole:
                 throw GatewayError(.notPermitted, "\(holder ?? "?") holds no administrative role (supervisor, administrator, operations-manager or pin-admin); no session")
@@ -63,13 +68,33 @@ extension AdminDesk {
         guard station.adminInsertion.count == insertion.count else {
             throw GatewayError(.conflict, "the card left the admin reader during the login; no session")
         }
-        try await record(NewEvent(kind: .adminSession, result: .success, actor: operatorID, card: card.hex, place: reader,
-                                  details: EventDetails(reason: "login uid:\(caller.uid)")))
-        let opened = try station.open(operatorID: operatorID, card: card, caller: caller, insertionCount: insertion.count, now: Date())
-        let person = try await acting(opened)
+        // The session opens first (another user may have logged in meanwhile), then the login is recorded; a login that
+        // cannot be recorded is withdrawn. A refused login is never recorded as one.
+        let opened: AdminSessionState
+        do {
+            opened = try station.open(operatorID: operatorID, card: card, caller: caller, insertionCount: insertion.count, now: Date())
+        } catch {
+            guard let other = station.otherUser(than: caller) else { throw error }
+            try await refuseStationInUse(other, caller: caller, reader: reader)
+        }
+        do {
+            try await record(NewEvent(kind: .adminSession, result: .success, actor: operatorID, card: card.hex, place: reader,
+                                      details: EventDetails(reason: "login uid:\(caller.uid)")))
+        } catch {
+            station.withdraw(opened)
+            throw error
+        }
+        let (_, person) = try await checkedSession(caller)
         return AdminReply(
             text: "logged in as \(person.id) (\(person.roles.sorted().map(\.rawValue).joined(separator: ", "))) until \(clock(station.expiry(of: opened)))"
                 + "; the session ends when the card leaves the admin reader")
+    }
+
+    /// Records and throws the refusal of a login while `other`'s session holds the station (`station-in-use`).
+    private func refuseStationInUse(_ other: UInt32, caller: Peer, reader: String) async throws -> Never {
+        try await record(NewEvent(kind: .adminSession, result: .denied, place: reader,
+                                  details: EventDetails(reason: "station-in-use", record: "uid:\(caller.uid)")))
+        throw GatewayError(.conflict, "the admin station is in use by another user (uid \(other)); they must log out or pull their card first; nothing was read")
     }
 
     /// `pin change`: the holder, with their card in an admin station reader and their current PIN, sets a new PIN.
@@ -91,20 +116,37 @@ extension AdminDesk {
         } catch {
             throw GatewayError(.invalidField, "\(error.description); nothing was changed")
         }
-        try await record(NewEvent(kind: .pinChanged, result: .success, actor: holder, card: card.hex, place: reader))
+        // Recorded as changed inside the registry's transaction that changes it, and only then.
+        let (store, logger) = (context.history.store, context.logger)
+        let changed = NewEvent(kind: .pinChanged, result: .success, actor: holder, card: card.hex, place: reader)
         do {
-            try await context.pinThreads.run { try registry.pins.change(card: card, current: current, new: new) }
+            _ = try await context.pinThreads.run {
+                try registry.recording({
+                    do {
+                        try store.append(changed)
+                    } catch {
+                        logger.critical("history append failed; the PIN change is refused", metadata: ["error": "\(error)"])
+                        throw RegistryError(.notRecorded, "the PIN change could not be recorded in the history, so it was not made")
+                    }
+                }) { try registry.pins.change(card: card, current: current, new: new) }
+            }
         } catch let error as RegistryError {
-            if error.code == .pinWrong || error.code == .pinBlocked {
+            switch error.code {
+            case .pinWrong, .pinBlocked:
                 let status = try? await context.registryThreads.run { try registry.pins.status(card: card) }
                 await context.history.append(NewEvent(kind: .pinFailed, result: .failure, actor: holder, card: card.hex, place: reader,
                                                       details: EventDetails(retriesLeft: status?.remainingAttempts)))
                 if status?.blocked == true {
                     await context.history.append(NewEvent(kind: .pinLocked, result: .failure, actor: holder, card: card.hex, place: reader))
                 }
+            case .notRecorded:
+                break
+            default:
+                var refused = changed
+                refused.result = error.code.isFault ? .failure : .denied
+                refused.details.reason = "not done: \(error.reasonCode)"
+                await context.history.append(refused)
             }
-            await context.history.append(NewEvent(kind: .pinChanged, result: .failure, actor: holder, card: card.hex, place: reader,
-                                                  details: EventDetails(reason: "not done: \(error.code.rawValue)")))
             throw Self.mapped(error)
         }
         return AdminReply(text: "PIN of card \(card.hex) changed")

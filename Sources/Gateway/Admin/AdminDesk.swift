@@ -16,12 +16,11 @@ struct AdminDesk: AdminService {
         switch request {
         case .login(let body): return try await login(body, caller: caller)
         case .logout:
-            let ended = try station.logout(caller)
-            _ = ended
+            _ = try station.logout(caller)
             return AdminReply(text: "logged out")
         case .session:
-            let open = try station.requireSession(caller)
-            let roles = try await acting(open).roles
+            let (open, person) = try await checkedSession(caller)
+            let roles = person.roles
             return AdminReply(
                 text: "logged in as \(open.operatorID) (\(roles.sorted().map(\.rawValue).joined(separator: ", "))) until \(clock(station.expiry(of: open)))",
                 json: try json(SessionView(operator: open.operatorID, roles: roles.sorted().map(\.rawValue), card: open.card.hex, uid: open.uid,
@@ -41,6 +40,10 @@ struct AdminDesk: AdminService {
         case .cardList(let body): return try await cardList(body.operator, caller: caller)
         case .cardShow(let body): return try await cardShow(body.guid, caller: caller)
         case .roomAdd(let body): return try await roomAdd(body, caller: caller)
+        case .roomSet(let body): return try await roomSet(body, caller: caller)
+        case .roomVisitor(let body): return try await roomVisitor(body, caller: caller)
+        case .holidayList(let body): return try await holidayList(body, caller: caller)
+        case .holidayImport(let body): return try await holidayImport(body, caller: caller)
         case .roomList: return try await roomList(caller: caller)
         case .roomGrant(let body): return try await roomGrant(body, caller: caller)
         case .roomRevoke(let body): return try await roomRevoke(body.grant, caller: caller)
@@ -59,25 +62,40 @@ struct AdminDesk: AdminService {
 
     // MARK: - Shared steps
 
-    /// The logged-in administrator as the registry knows them now (roles read fresh).
-    func acting(_ session: AdminSessionState) async throws -> Operator {
-        let registry = context.registry
-        let id = session.operatorID
-        let person = try await registryCall { try registry.operators.show(id) }
-        guard person.isActive(at: Date()) else {
-            throw GatewayError(.notLoggedIn, "\(id) is no longer active; the session is refused")
+    /// The session of `caller` and its administrator as the registry knows them now. At every command the session's
+    /// card and holder pass the one card decision of the login again (card status and PIN block, expiry, forced PIN
+    /// change, holder active, administrative role); a refusal ends the session (`ended: <reason>`, recorded once) and
+    /// the command.
+    func checkedSession(_ caller: Peer) async throws -> (AdminSessionState, Operator) {
+        let session = try station.requireSession(caller)
+        let (registry, zone, card, id) = (context.registry, context.configuration.timeZone, session.card, session.operatorID)
+        let now = Date()
+        let (presented, person) = try await registryCall { () throws -> (PresentedCard, Operator?) in
+            let presented = try CardCheck.recorded(card, registry: registry, timeZone: zone)
+            do {
+                return (presented, try registry.operators.show(id))
+            } catch let error as RegistryError where error.code == .unknownOperator {
+                return (presented, nil)
+            }
         }
-        return person
+        let use = CardUsePolicy.decide(presented, at: .adminStation(.login), now: now, timeZone: zone)
+        if case .allowed(let holder, _) = use, holder == id, let person { return (session, person) }
+        let refusal = use.refusal ?? .operatorInactive
+        guard refusal != CardRefusal.unavailable else {
+            throw GatewayError(.unavailable, "the registry does not answer, so the session's card cannot be checked; nothing was done; try again")
+        }
+        station.end(refusal.rawValue, only: session)
+        throw GatewayError(.notLoggedIn, "the administrative session ended (\(refusal.rawValue): the session's card or its holder no longer passes); nothing was done")
     }
 
     /// The session of `caller` and its administrator, after checking that their roles permit `act`; a refusal is
-    /// recorded as `denied` (with `kind`).
+    /// recorded as `denied` in the family `kind` of the act, with the act as operation.
     func authorize(_ caller: Peer, _ act: AdministrativeAct, kind: EventKind = .adminOperator) async throws -> (AdminSessionState, Operator) {
-        let session = try station.requireSession(caller)
-        let person = try await acting(session)
+        let (session, person) = try await checkedSession(caller)
         guard Authorization.permits(person.roles, act) else {
             let needed = Authorization.roles(permitting: act).sorted().map(\.rawValue).joined(separator: " or ")
-            try await record(NewEvent(kind: kind, result: .denied, actor: person.id, details: EventDetails(reason: "role not permitted: \(act.rawValue)")))
+            try await record(NewEvent(kind: kind, result: .denied, actor: person.id, card: session.card.hex,
+                                      details: EventDetails(reason: "not done: \(RegistryError.Code.roleNotPermitted.reasonCode)", operation: act.rawValue)))
             throw GatewayError(.notPermitted, "\(person.id) may not \(act.rawValue): this needs the \(needed) role; nothing was changed")
         }
         return (session, person)
@@ -90,23 +108,48 @@ struct AdminDesk: AdminService {
         }
     }
 
-    /// Records `event` (the administrator as actor), then runs `change` on the registry threads. When the change is
-    /// refused, a second event with result `failure` and the refusal's code records that it did not take effect.
+    /// Carries out one administrative act and records its one outcome (the administrator as actor): `event` as
+    /// success inside the registry's transaction, after the change and before the commit (no record, no change);
+    /// or, when the registry refuses, the same event as `denied` (a rule) or `failure` (a fault) with `reason:
+    /// "not done: <code>"`.
     func perform<T: Sendable>(_ event: NewEvent, by actor: String, _ change: @escaping @Sendable (Registry) throws -> T) async throws -> T {
         var event = event
         if event.actor == nil { event.actor = actor }
-        try await record(event)
-        let registry = context.registry
-        do {
-            return try await context.registryThreads.run { try change(registry) }
-        } catch {
-            var failed = event
-            failed.result = .failure
-            let code = (error as? RegistryError)?.code.rawValue ?? "error"
-            failed.details.reason = String("not done: \(code)".prefix(EventDetails.maximumTextBytes))
-            await context.history.append(failed)
-            throw Self.mapped(error)
+        let (registry, store, logger, done) = (context.registry, context.history.store, context.logger, event)
+        let outcome: Result<(T, recorded: Bool), any Error> = await context.registryThreads.run {
+            Result {
+                try registry.recording({
+                    do {
+                        try store.append(done)
+                    } catch {
+                        logger.critical("history append failed; the act it records is refused", metadata: ["kind": "\(done.kind.rawValue)", "error": "\(error)"])
+                        throw RegistryError(.notRecorded, "the act could not be recorded in the history, so it was not done")
+                    }
+                }) { try change(registry) }
+            }
         }
+        switch outcome {
+        case .success(let (value, recorded)):
+            if !recorded { try await record(done) }  // the registry had nothing to write
+            return value
+        case .failure(let error):
+            if let refusal = error as? RegistryError, refusal.code == .notRecorded {
+                throw GatewayError.historyUnavailable("the act could not be recorded, so it is refused; nothing was changed")
+            }
+            throw await refused(done, error)
+        }
+    }
+
+    /// Records `event` as not done because of `error` — `denied` for a rule of the registry, `failure` for a fault,
+    /// with `reason: "not done: <code>"` — and returns the error as the reply gives it.
+    func refused(_ event: NewEvent, _ error: any Error) async -> any Error {
+        var refused = event
+        let refusal = error as? RegistryError
+        let byRule = refusal.map { !$0.code.isFault } ?? false
+        refused.result = byRule ? .denied : .failure
+        refused.details.reason = String("not done: \(refusal?.reasonCode ?? "error")".prefix(EventDetails.maximumTextBytes))
+        await context.history.append(refused)
+        return Self.mapped(error)
     }
 
     /// Runs a registry read on the registry threads; its refusal becomes the reply's error.
@@ -125,6 +168,7 @@ struct AdminDesk: AdminService {
         case .roleNotPermitted, .lastPINAdministrator: return GatewayError(.notPermitted, error.description)
         case .invalidInput, .credentials: return GatewayError(.invalidField, error.description)
         case .databaseLocked, .databaseReadOnly, .database: return GatewayError(.unavailable, error.description)
+        case .notRecorded: return GatewayError.historyUnavailable(error.description)
         default: return GatewayError(.conflict, error.description)
         }
     }

@@ -17,6 +17,11 @@ struct AdminSessionState: Sendable {
     let openedAt: Date
     /// Last use (for the idle time-out).
     var lastUsed: Date
+
+    /// Whether `other` is this same session (whatever its last use).
+    func isSame(as other: AdminSessionState) -> Bool {
+        uid == other.uid && insertion == other.insertion && openedAt == other.openedAt && card == other.card
+    }
 }
 
 /// Why there is no usable session.
@@ -25,7 +30,6 @@ enum AdminSessionEnd: String, Sendable {
     case cardRemoved = "card-removed"
     case idle = "idle-timeout"
     case maximum = "maximum-session"
-    case otherUser = "other-user"
     case fault = "pcsc-fault"
     case logout
 }

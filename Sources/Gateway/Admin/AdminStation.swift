@@ -62,78 +62,113 @@ final class AdminStation: Sendable {
         switch signal {
         case .cardInserted(let reader) where reader == adminReader:
             insertion.withLock { $0 = ($0.count + 1, true) }
-            end(.cardRemoved)  // a new card in the admin reader is not the session's card
+            end(AdminSessionEnd.cardRemoved)  // a new card in the admin reader is not the session's card
         case .cardRemoved(let reader) where reader == adminReader:
             insertion.withLock { $0 = ($0.count + 1, false) }
-            end(.cardRemoved)
+            end(AdminSessionEnd.cardRemoved)
         case .fault:
             insertion.withLock { $0 = ($0.count + 1, false) }
-            end(.fault)
+            end(AdminSessionEnd.fault)
         default:
             break
         }
     }
 
-    /// Ends the session, if any, and records why.
-    private func end(_ reason: AdminSessionEnd) {
+    /// Ends the session, if any (only when it is `expected`, if given), and records why, once: `ended: <reason>`.
+    func end(_ reason: String, only expected: AdminSessionState? = nil) {
         guard let ended = session.withLock({ state -> AdminSessionState? in
-            defer { state = nil }
-            return state
+            guard let open = state, expected.map({ $0.isSame(as: open) }) ?? true else { return nil }
+            state = nil
+            return open
         }) else { return }
-        context.logger.notice("administrative session ended", metadata: ["operator": "\(ended.operatorID)", "reason": "\(reason.rawValue)"])
+        recordEnd(ended, reason: reason)
+    }
+
+    /// Logs and records the end of `ended`.
+    private func recordEnd(_ ended: AdminSessionState, reason: String) {
+        context.logger.notice("administrative session ended", metadata: ["operator": "\(ended.operatorID)", "reason": "\(reason)"])
         let history = context.history
+        let place = adminReader.map { String($0.prefix(128)) }
         Task {
             await history.append(NewEvent(
-                kind: .adminSession, result: .success, actor: ended.operatorID, card: ended.card.hex, place: self.adminReader.map { String($0.prefix(128)) },
-                details: EventDetails(reason: "ended: \(reason.rawValue)")))
+                kind: .adminSession, result: .success, actor: ended.operatorID, card: ended.card.hex, place: place,
+                details: EventDetails(reason: String("ended: \(reason)".prefix(EventDetails.maximumTextBytes)))))
         }
+    }
+
+    private func end(_ reason: AdminSessionEnd, only expected: AdminSessionState? = nil) {
+        end(reason.rawValue, only: expected)
+    }
+
+    /// Why `open` can no longer be used at `now`, if it cannot: its card left the admin reader, or a time-out.
+    private func staleness(of open: AdminSessionState, now: Date) -> AdminSessionEnd? {
+        let current = insertion.withLock { $0 }
+        if open.insertion != current.count || !current.present { return .cardRemoved }
+        if now.timeIntervalSince(open.lastUsed) >= idle { return .idle }
+        if now.timeIntervalSince(open.openedAt) >= maximum { return .maximum }
+        return nil
     }
 
     /// The open session of `caller`, touched (idle time-out restarts); throws `not-logged-in` when there is none,
-    /// when it belongs to another uid, or when its card left or it timed out (then it ends).
+    /// when it belongs to another uid, or when its card left or it timed out (then it ends). The registry's view of
+    /// the card and its holder is checked by the desk (``AdminDesk/checkedSession(_:)``).
     func requireSession(_ caller: Peer, now: Date = Date()) throws(GatewayError) -> AdminSessionState {
-        let current = insertion.withLock { $0 }
-        var ending: AdminSessionEnd?
-        let found = session.withLock { state -> AdminSessionState? in
-            guard var open = state else { return nil }
-            if open.insertion != current.count || !current.present {
-                ending = .cardRemoved
-            } else if now.timeIntervalSince(open.lastUsed) >= idle {
-                ending = .idle
-            } else if now.timeIntervalSince(open.openedAt) >= maximum {
-                ending = .maximum
-            } else if open.uid != caller.uid {
-                return nil
-            } else {
-                open.lastUsed = now
-                state = open
-                return open
-            }
-            return nil
-        }
-        if let ending {
-            end(ending)
-            throw GatewayError(.notLoggedIn, "the administrative session ended (\(ending.rawValue)); log in again with cardgate admin login")
-        }
-        guard let found else {
-            let other = session.withLock { $0 }
-            if let other, other.uid != caller.uid {
-                throw GatewayError(.notLoggedIn, "the admin station's session belongs to another user (uid \(other.uid)); only they can use it, or it ends when the card is pulled")
-            }
+        guard let open = session.withLock({ $0 }) else {
             throw GatewayError(.notLoggedIn, "not logged in: put your card in the admin reader and run cardgate admin login")
         }
-        return found
+        if let ending = staleness(of: open, now: now) {
+            end(ending, only: open)
+            throw GatewayError(.notLoggedIn, "the administrative session ended (\(ending.rawValue)); log in again with cardgate admin login")
+        }
+        guard open.uid == caller.uid else {
+            throw GatewayError(.notLoggedIn, "the admin station's session belongs to another user (uid \(open.uid)); only they can use it, or it ends when the card is pulled")
+        }
+        let touched = session.withLock { state -> AdminSessionState? in
+            guard var current = state, current.isSame(as: open) else { return nil }
+            current.lastUsed = now
+            state = current
+            return current
+        }
+        guard let touched else {
+            throw GatewayError(.notLoggedIn, "the administrative session ended meanwhile; log in again with cardgate admin login")
+        }
+        return touched
     }
 
-    /// Opens a session after card and PIN were proven.
+    /// The uid of the user whose live session holds the station, when that is not `caller` (a session that timed out
+    /// or lost its card ends here and frees the station).
+    func otherUser(than caller: Peer, now: Date = Date()) -> UInt32? {
+        guard let open = session.withLock({ $0 }), open.uid != caller.uid else { return nil }
+        if let ending = staleness(of: open, now: now) {
+            end(ending, only: open)
+            return nil
+        }
+        return open.uid
+    }
+
+    /// Opens a session after card and PIN were proven; throws `station-in-use` when another user's live session holds
+    /// the station. A session of the same user is replaced (`ended: replaced`).
     func open(operatorID: String, card: CardGUID, caller: Peer, insertionCount: UInt64, now: Date) throws(GatewayError) -> AdminSessionState {
-        try session.withLock { state throws(GatewayError) -> AdminSessionState in
-            if let other = state, other.uid != caller.uid, now.timeIntervalSince(other.lastUsed) < idle {
+        _ = otherUser(than: caller, now: now)  // ends another user's stale session, freeing the station
+        let opened = AdminSessionState(operatorID: operatorID, card: card, uid: caller.uid, insertion: insertionCount, openedAt: now, lastUsed: now)
+        let replaced = try session.withLock { state throws(GatewayError) -> AdminSessionState? in
+            let previous = state
+            if let other = previous, other.uid != caller.uid {
                 throw GatewayError(.conflict, "the admin station is in use by another user (uid \(other.uid)); they must log out or pull their card first")
             }
-            let opened = AdminSessionState(operatorID: operatorID, card: card, uid: caller.uid, insertion: insertionCount, openedAt: now, lastUsed: now)
             state = opened
-            return opened
+            return previous
+        }
+        if let replaced {
+            recordEnd(replaced, reason: "replaced")
+        }
+        return opened
+    }
+
+    /// Withdraws a session just opened whose login could not be recorded (nothing is recorded for it).
+    func withdraw(_ opened: AdminSessionState) {
+        session.withLock { state in
+            if let open = state, open.isSame(as: opened) { state = nil }
         }
     }
 
@@ -143,7 +178,7 @@ final class AdminStation: Sendable {
     /// Ends `caller`'s session (logout).
     func logout(_ caller: Peer) throws(GatewayError) -> AdminSessionState {
         let open = try requireSession(caller)
-        end(.logout)
+        end(.logout, only: open)
         return open
     }
 

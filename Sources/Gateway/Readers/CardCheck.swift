@@ -80,30 +80,46 @@ struct CardCheck: Sendable {
             return (result, error is SmartCardError || error is OperatorCardError)
         }
         do {
-            let credential = try registry.pins.status(card: identity.guid)
-            let holder = try? registry.operators.show(record.operatorId)
-            let grants = try room.map { room throws(RegistryError) in
-                try registry.rooms.grants(for: record.operatorId, room: room).map {
-                    accessGrant($0, operatorID: record.operatorId, timeZone: timeZone)
-                }
-            } ?? []
+            let (proven, holderName) = try cardRecord(record, room: room, registry: registry, timeZone: timeZone)
             if room != nil {
                 let today = CivilDate(now, in: timeZone)
                 result.holidays = try registry.holidays.holidays(among: [today, today.previousDay])
             }
-            result.holderName = holder?.name
-            result.card.finding = .proven(CardRecord(
-                holderID: record.operatorId, status: record.status, expiresAt: record.expiresAt, pinMustChange: credential.mustChange,
-                holder: holder.map {
-                    HolderRecord(
-                        id: $0.id, name: $0.name, enabled: $0.status == .active, validFrom: $0.validFrom, validTo: $0.validTo,
-                        terminals: $0.terminals, administrative: !$0.roles.subtracting([.operator]).isEmpty, grants: grants)
-                }))
+            result.holderName = holderName
+            result.card.finding = .proven(proven)
         } catch {
             result.problem = "registry: \(error)"
             result.card.finding = .unavailable
         }
         return (result, false)
+    }
+
+    /// A card already proven by its challenge (the card of an open administrative session, still in its reader), as the
+    /// registry describes it now; an unknown card is `unknown`. Throws when the registry cannot be read.
+    static func recorded(_ guid: CardGUID, registry: Registry, timeZone: TimeZone) throws(RegistryError) -> PresentedCard {
+        guard let card = try lookUp(guid, registry) else { return PresentedCard(guid: guid, finding: .unknown) }
+        return PresentedCard(guid: guid, finding: .proven(try cardRecord(card, room: nil, registry: registry, timeZone: timeZone).record))
+    }
+
+    /// The policy's record of a registered card: its PIN state, its holder and (for `room`) the holder's grants there.
+    private static func cardRecord(
+        _ record: Card, room: String?, registry: Registry, timeZone: TimeZone
+    ) throws(RegistryError) -> (record: CardRecord, holderName: String?) {
+        let credential = try registry.pins.status(card: record.guid)
+        let holder = try? registry.operators.show(record.operatorId)
+        let grants = try room.map { room throws(RegistryError) in
+            try registry.rooms.grants(for: record.operatorId, room: room).map {
+                accessGrant($0, operatorID: record.operatorId, timeZone: timeZone)
+            }
+        } ?? []
+        let proven = CardRecord(
+            holderID: record.operatorId, status: record.status, expiresAt: record.expiresAt, pinMustChange: credential.mustChange,
+            holder: holder.map {
+                HolderRecord(
+                    id: $0.id, name: $0.name, enabled: $0.status == .active, validFrom: $0.validFrom, validTo: $0.validTo,
+                    terminals: $0.terminals, administrative: !$0.roles.subtracting([.operator]).isEmpty, grants: grants)
+            })
+        return (proven, holder?.name)
     }
 
     /// The card record, nil for an unknown card; throws when the registry cannot be read.

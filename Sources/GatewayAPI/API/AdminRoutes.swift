@@ -9,6 +9,9 @@ public struct AdminRoutes: Sendable {
     /// Where request lines go.
     public let logger: Logger
 
+    /// The largest request body: a holiday calendar file (at most 1 MiB) travels base64 in `holiday/import`.
+    public static let maximumBodyBytes = 1_500_000
+
     /// Every route, for 405 answers.
     public static let table = RouteTable(AdminRequest.routes.map { ("POST", "/v1/admin/" + $0) })
 
@@ -23,7 +26,7 @@ public struct AdminRoutes: Sendable {
         let router = Router(context: CallerContext.self)
         router.add(middleware: JSONErrorMiddleware(logger: logger, routes: Self.table))
         let service = self.service
-        let body = RequestBodyReader(maximumBytes: 16 * 1024)
+        let body = RequestBodyReader(maximumBytes: Self.maximumBodyBytes)
         router.post("/v1/admin/:noun/:verb") { request, context in
             let route = "\(context.parameters.get("noun") ?? "")/\(context.parameters.get("verb") ?? "")"
             guard AdminRequest.routes.contains(route) else { throw GatewayError(.notFound, "no administrative act \(route.prefix(40))") }

@@ -124,36 +124,98 @@ public struct AdminPINChange: AdminPayload {
 
 /// `room add`.
 public struct AdminRoomAdd: AdminPayload {
-    public static let fields: Set<String> = ["id", "name", "requiresPIN", "antiPassback"]
+    public static let fields: Set<String> = ["id", "name", "requiresPIN", "antiPassback", "twoPerson", "occupancyLimit"]
     public var id: String
     public var name: String
     public var requiresPIN: Bool
     public var antiPassback: Bool
+    /// Two people must badge to enter (二人制); nil is false.
+    public var twoPerson: Bool?
+    /// At most this many people inside (1–9999); nil for no limit.
+    public var occupancyLimit: Int?
     /// Creates the body.
-    public init(id: String, name: String, requiresPIN: Bool, antiPassback: Bool) {
-        (self.id, self.name, self.requiresPIN, self.antiPassback) = (id, name, requiresPIN, antiPassback)
+    public init(id: String, name: String, requiresPIN: Bool, antiPassback: Bool, twoPerson: Bool? = nil, occupancyLimit: Int? = nil) {
+        (self.id, self.name, self.requiresPIN, self.antiPassback, self.twoPerson, self.occupancyLimit) =
+            (id, name, requiresPIN, antiPassback, twoPerson, occupancyLimit)
+    }
+}
+
+/// `room set`: nil leaves a rule as it is; `noOccupancyLimit` removes the limit.
+public struct AdminRoomSet: AdminPayload {
+    public static let fields: Set<String> = ["id", "name", "requiresPIN", "antiPassback", "twoPerson", "occupancyLimit", "noOccupancyLimit"]
+    public var id: String
+    public var name: String?
+    public var requiresPIN: Bool?
+    public var antiPassback: Bool?
+    public var twoPerson: Bool?
+    public var occupancyLimit: Int?
+    public var noOccupancyLimit: Bool?
+    /// Creates the body.
+    public init(id: String, name: String? = nil, requiresPIN: Bool? = nil, antiPassback: Bool? = nil, twoPerson: Bool? = nil,
+                occupancyLimit: Int? = nil, noOccupancyLimit: Bool? = nil) {
+        (self.id, self.name, self.requiresPIN, self.antiPassback, self.twoPerson, self.occupancyLimit, self.noOccupancyLimit) =
+            (id, name, requiresPIN, antiPassback, twoPerson, occupancyLimit, noOccupancyLimit)
     }
 }
 
 /// `room grant`.
 public struct AdminRoomGrant: AdminPayload {
-    public static let fields: Set<String> = ["room", "operator", "group", "days", "hours", "validFrom", "validTo", "mode"]
+    public static let fields: Set<String> = ["room", "operator", "group", "days", "hours", "validFrom", "validTo", "mode", "escort", "excludeHolidays"]
     public var room: String
     public var `operator`: String?
     public var group: String?
     /// Weekdays, comma-separated: `mon,tue,…`.
     public var days: String
-    /// `HH:MM-HH:MM`.
+    /// `HH:MM-HH:MM`; a start after the end crosses midnight.
     public var hours: String
     public var validFrom: String?
     public var validTo: String?
     /// `card` or `card+pin`.
     public var mode: String
+    /// The holder may bring in an announced visitor; nil is false.
+    public var escort: Bool?
+    /// Closed on national holidays and the city's closing days; nil is false.
+    public var excludeHolidays: Bool?
     /// Creates the body.
-    public init(room: String, operator: String?, group: String?, days: String, hours: String, validFrom: String?, validTo: String?, mode: String) {
+    public init(room: String, operator: String?, group: String?, days: String, hours: String, validFrom: String?, validTo: String?, mode: String,
+                escort: Bool? = nil, excludeHolidays: Bool? = nil) {
         (self.room, self.operator, self.group, self.days, self.hours, self.validFrom, self.validTo, self.mode) =
             (room, `operator`, group, days, hours, validFrom, validTo, mode)
+        (self.escort, self.excludeHolidays) = (escort, excludeHolidays)
     }
+}
+
+/// `room visitor`: a visitor announced at a door, to enter with an escort.
+public struct AdminRoomVisitor: AdminPayload {
+    public static let fields: Set<String> = ["door", "room", "name", "organisation"]
+    public var door: String
+    /// The room the door opens.
+    public var room: String
+    public var name: String
+    public var organisation: String
+    /// Creates the body.
+    public init(door: String, room: String, name: String, organisation: String) {
+        (self.door, self.room, self.name, self.organisation) = (door, room, name, organisation)
+    }
+}
+
+/// `holiday list`: one calendar year, or every holiday.
+public struct AdminHolidayList: AdminPayload {
+    public static let fields: Set<String> = ["year"]
+    public var year: Int?
+    /// Creates the body.
+    public init(year: Int?) { self.year = year }
+}
+
+/// `holiday import`: the bytes of a `syukujitsu.csv` file, base64.
+public struct AdminHolidayImport: AdminPayload {
+    public static let fields: Set<String> = ["file", "data"]
+    /// The file's name, for the messages.
+    public var file: String
+    /// The file's bytes, base64.
+    public var data: String
+    /// Creates the body.
+    public init(file: String, data: String) { (self.file, self.data) = (file, data) }
 }
 
 /// `room revoke`.

@@ -22,6 +22,10 @@ public enum AdminRequest: Sendable {
     case cardShow(AdminCard)
     case pinChange(AdminPINChange)
     case roomAdd(AdminRoomAdd)
+    case roomSet(AdminRoomSet)
+    case roomVisitor(AdminRoomVisitor)
+    case holidayList(AdminHolidayList)
+    case holidayImport(AdminHolidayImport)
     case roomList
     case roomGrant(AdminRoomGrant)
     case roomRevoke(AdminGrantNumber)
@@ -42,7 +46,8 @@ public enum AdminRequest: Sendable {
         "operator/add", "operator/list", "operator/show", "operator/update", "operator/disable",
         "card/issue", "card/revoke", "card/collect", "card/destroy", "card/unblock", "card/reset-pin", "card/list", "card/show",
         "pin/change",
-        "room/add", "room/list", "room/grant", "room/revoke", "room/grants",
+        "room/add", "room/set", "room/list", "room/grant", "room/revoke", "room/grants", "room/visitor",
+        "holiday/list", "holiday/import",
         "ledger/add", "ledger/list", "ledger/show", "ledger/change", "ledger/retire", "ledger/history",
         "history/archive", "history/prune", "history/checkpoint",
     ]
@@ -68,6 +73,10 @@ public enum AdminRequest: Sendable {
         case .cardShow: "card/show"
         case .pinChange: "pin/change"
         case .roomAdd: "room/add"
+        case .roomSet: "room/set"
+        case .roomVisitor: "room/visitor"
+        case .holidayList: "holiday/list"
+        case .holidayImport: "holiday/import"
         case .roomList: "room/list"
         case .roomGrant: "room/grant"
         case .roomRevoke: "room/revoke"
@@ -99,6 +108,10 @@ public enum AdminRequest: Sendable {
         case .cardList(let b): b
         case .pinChange(let b): b
         case .roomAdd(let b): b
+        case .roomSet(let b): b
+        case .roomVisitor(let b): b
+        case .holidayList(let b): b
+        case .holidayImport(let b): b
         case .roomGrant(let b): b
         case .roomRevoke(let b): b
         case .roomGrants(let b): b
@@ -134,6 +147,10 @@ public enum AdminRequest: Sendable {
         case "card/show": return .cardShow(try read(AdminCard.self))
         case "pin/change": return .pinChange(try read(AdminPINChange.self))
         case "room/add": return .roomAdd(try read(AdminRoomAdd.self))
+        case "room/set": return .roomSet(try read(AdminRoomSet.self))
+        case "room/visitor": return .roomVisitor(try read(AdminRoomVisitor.self))
+        case "holiday/list": return .holidayList(try read(AdminHolidayList.self))
+        case "holiday/import": return .holidayImport(try read(AdminHolidayImport.self))
         case "room/list": _ = try read(AdminNothing.self); return .roomList
         case "room/grant": return .roomGrant(try read(AdminRoomGrant.self))
         case "room/revoke": return .roomRevoke(try read(AdminGrantNumber.self))

@@ -8,22 +8,28 @@ import Installation
 struct AdminOptions: ParsableArguments {
     @Option(help: "The configuration file, for the administration socket's path (default $CARDGATE_CONFIG, else /etc/cardgate/cardgate.toml).")
     var config: String?
-    @Option(help: "The administration socket (default: the configuration's admin.socket, else $CARDGATE_ADMIN_SOCKET, else /run/cardgate/admin.sock).")
+    @Option(help: "The administration socket (default: $CARDGATE_ADMIN_SOCKET, else the configuration's [admin] socket, else /run/cardgate/admin.sock).")
     var socket: String?
 
-    /// The socket path: `--socket`, the configuration's, the environment's, or the default.
-    func socketPath() -> String {
+    /// The socket path, in this order: `--socket`; `$CARDGATE_ADMIN_SOCKET` (the daemon reads its own path that way
+    /// too); the configuration file's `[admin] socket`; `/run/cardgate/admin.sock`. A configuration file named with
+    /// `--config` that cannot be read is an error, not a silent fall-back.
+    func socketPath() throws -> String {
         if let socket { return socket }
         let environment = ProcessInfo.processInfo.environment
         if let path = environment[ConfigurationEnvironment.adminSocket.rawValue], !path.isEmpty { return path }
         let file = config ?? Installation.defaultConfigurationFile()
-        if let installation = try? Installation(configurationFile: file) { return installation.configuration.admin.socket }
-        return "/run/cardgate/admin.sock"
+        do {
+            return try Installation(configurationFile: file).configuration.admin.socket
+        } catch {
+            if config != nil { throw CommandFailure("the configuration \(file) cannot be read: \(error)") }
+            return "/run/cardgate/admin.sock"
+        }
     }
 
     /// Sends `request` to the daemon and returns its reply; a refusal is printed and ends the command.
     func send(_ request: AdminRequest) async throws -> AdminReply {
-        let client = AdminClient(socketPath: socketPath())
+        let client = AdminClient(socketPath: try socketPath())
         do {
             return try await client.send(request)
         } catch let error as GatewayError {

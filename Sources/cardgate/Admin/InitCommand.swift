@@ -102,7 +102,7 @@ struct InitCommand: ParsableCommand {
                                                         stationReaders: [station.admin, station.subject].compactMap { $0 })
         } catch {
             _ = try? created.history.append(NewEvent(kind: .adminCardIssued, result: .failure, actor: operatorId, card: card,
-                                                     details: EventDetails(reason: "not done: \(error.code.rawValue)")))
+                                                     details: EventDetails(reason: "not done: \(error.reasonCode)")))
             throw CommandFailure("init: \(error.description)")
         }
         if getuid() == 0, let serviceUID, serviceUID != 0 {
