@@ -46,7 +46,7 @@ extension EntryBookPage {
     tbody.day-start { break-inside: avoid; page-break-inside: avoid; }
     tr.day td { background: #f2f2f2; font-weight: bold; padding-top: 1mm; padding-bottom: 1mm; break-after: avoid; page-break-after: avoid; }
     .id, .code { font-size: 7pt; color: #333; }
-    .closing { margin-top: 6mm; font-size: 7.5pt; color: #222; }
+    .closing { margin-top: 6mm; font-size: 7.5pt; color: #222; break-inside: avoid; page-break-inside: avoid; }
     .closing p { margin: 0.5mm 0; }
     @media screen {
       body { max-width: 186mm; margin: 10mm auto; }

@@ -82,10 +82,9 @@ public struct EntryBookPage: Sendable {
 
     /// The closing remarks: where the book comes from and how it was read.
     func closingLines(_ clock: EntryBookClock) -> [String] {
-        var lines = ["この管理簿は CardGate の入退室履歴（改ざん検知付き）から作成した。"]
+        var lines = ["この管理簿は CardGate の入退室履歴（改ざん検知付き）から作成した。Made from the CardGate history (tamper-evident)."]
         if let s = book.sequences { lines.append("もとにした履歴の番号: \(s.lowerBound)〜\(s.upperBound)（「cardgate history verify」で検証できる）。") }
         lines.append("時刻は\(clock.zoneLabel)。二人制の同行者は同じ扉で同時に記録された入室・退室から、来訪者は立会者のカードの記録から示す。")
-        lines.append("Made from the CardGate history (tamper-evident); times in \(timeZone.identifier).")
         return lines
     }
 
