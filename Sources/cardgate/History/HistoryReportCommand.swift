@@ -33,7 +33,7 @@ struct EntryBookCommand: ParsableCommand {
         Reading: the history database and archives are read directly, read-only, like every history report (the \
         daemon is not needed): run it as the service account, root, or a member of the auditors' group.
 
-        Names: the history holds operator ids only. html and pdf look the names of operators and of the room up in the \
+        Names: the history holds operator ids only. text, html and pdf look the names of operators and of the room up in the \
         registry, read-only (registry.sqlite beside the history database, or --registry; the daemon is not needed). The \
         registry is readable only by the service account (mode 0600): run the report as cardgate or root to print names; \
         anyone else gets ids, with a remark on the book. --no-names skips the lookup.
