@@ -1,6 +1,6 @@
 # CardGate — build, test and demo. `make help` lists the targets.
 SHELL := /bin/bash
-APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl python3 util-linux faketime
+APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl python3 util-linux faketime weasyprint poppler-utils fonts-ipafont-gothic fonts-ipaexfont-gothic
 SWIFT ?= swift
 
 .PHONY: help demo deps build release install test pcscd-start pcscd-stop clean fuzz fuzz-full
