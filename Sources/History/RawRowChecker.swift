@@ -3,32 +3,6 @@ import Crypto
 import GRDB
 import GRDBSQLite
 
-/// A SHA-256 value held inline (no heap allocation per event in the verify loop).
-struct Hash32: Equatable {
-    var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
-
-    init(_ p: UnsafeRawPointer) {
-        a = p.loadUnaligned(as: UInt64.self)
-        b = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        c = p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
-        d = p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-    }
-
-    init(_ bytes: [UInt8]) {
-        precondition(bytes.count == 32)
-        self = bytes.withUnsafeBytes { Hash32($0.baseAddress!) }
-    }
-
-    init(_ digest: SHA256.Digest) {
-        self = digest.withUnsafeBytes { Hash32($0.baseAddress!) }
-    }
-
-    var bytes: [UInt8] {
-        var copy = self
-        return withUnsafeBytes(of: &copy) { Array($0) }
-    }
-}
-
 /// The fields of one stored event as pointers into SQLite's row (valid until the next step).
 struct RawEvent {
     var sequence: Int64 = 0
