@@ -178,7 +178,9 @@ let package = Package(
         .testTarget(name: "OperatorCardTests", dependencies: ["OperatorCard", "VirtualCard", "TestSupport"]),
         .testTarget(name: "VirtualCardTests", dependencies: ["VirtualCard"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
-        .testTarget(name: "HistoryTests", dependencies: ["History"]),
+        // Appends from separate processes for the history's process tests; test-only, not in the cardgate executable.
+        .executableTarget(name: "history-append-tool", dependencies: ["History"], path: "Tests/HistoryAppendTool", swiftSettings: strict),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "history-append-tool", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Credentials", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AccessPolicyTests", dependencies: ["AccessPolicy"]),
