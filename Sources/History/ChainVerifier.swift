@@ -115,7 +115,12 @@ final class ChainVerifier {
                               previousTime: previousTime, previousYear: previousYear)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RawEvent.maximumEncodingSize, alignment: 8)
         var nodeFailure: NodeID?
+        // The tree and the marks in locals: no exclusivity checks on the class's properties per event.
+        var tree = self.tree
+        var marked = self.marked
         defer {
+            self.tree = tree
+            self.marked = marked
             buffer.deallocate()
             expectedSequence = state.expected
             previousHash = state.previous.bytes
@@ -124,6 +129,7 @@ final class ChainVerifier {
             previousYear = state.previousYear
             eventsChecked += state.checked
         }
+        let marks = self.marks
         var nextMark = marks.firstIndex { $0 >= state.expected } ?? marks.count
         let stored = storedNodes
         var met = 0

@@ -57,17 +57,18 @@ public struct CheckpointKeySchedule: Sendable, Equatable {
     /// Checks the signatures of checkpoint `cp`, which follows a checkpoint signed under `previous`; returns the
     /// index of its key, or a sentence saying what is wrong.
     func check(_ cp: Checkpoint, after previous: Int?) -> Result<Int, CheckpointSignatureFailure> {
+        let checks = entries.map { cp.signatureCheck(by: $0.publicKey) }
         // A signature line of a known key that does not verify means the note was changed.
-        for (i, e) in entries.enumerated() where cp.signatureCheck(by: e.publicKey) == false {
+        for (i, e) in entries.enumerated() where checks[i] == false {
             return .failure(CheckpointSignatureFailure("checkpoint \(cp.number) (size \(cp.size)) has a signature by key \(e.publicKey.fingerprint) (#\(i + 1)) that does not verify: the checkpoint was changed"))
         }
         guard let needed = required(at: cp.timeMillis, after: previous) else {
             return .failure(CheckpointSignatureFailure("checkpoint \(cp.number) is dated before the first checkpoint key is valid"))
         }
-        guard cp.signatureCheck(by: entries[needed].publicKey) == true else {
+        guard checks[needed] == true else {
             return .failure(CheckpointSignatureFailure("checkpoint \(cp.number) (size \(cp.size)) is not signed by key \(entries[needed].publicKey.fingerprint), the key valid at its time"))
         }
-        if let previous, previous < needed, cp.signatureCheck(by: entries[previous].publicKey) != true {
+        if let previous, previous < needed, checks[previous] != true {
             return .failure(CheckpointSignatureFailure("checkpoint \(cp.number) is the first under key \(entries[needed].publicKey.fingerprint) but is not also signed by the key before it (\(entries[previous].publicKey.fingerprint))"))
         }
         return .success(needed)

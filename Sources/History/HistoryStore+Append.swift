@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What one write transaction carries: the tree, the checkpoints it signed, and how the witness is treated.
 struct WriteContext {
@@ -103,16 +104,28 @@ extension HistoryStore {
     }
 
     static func state(_ db: Database) throws -> State {
-        let row = try Row.fetchOne(db.cachedStatement(sql: """
+        // Read with the raw statement: this runs once per append, inside the write lock.
+        let statement = try db.cachedStatement(sql: """
             SELECT e.seq, e.time, e.year, e.hash, c.number, c.size, c.time,
                    (SELECT year FROM seals ORDER BY year DESC LIMIT 1), (SELECT alarm_seq FROM halt)
             FROM (SELECT 1)
-            LEFT JOIN (SELECT seq, time, year, hash FROM events ORDER BY seq DESC LIMIT 1) AS e
-            LEFT JOIN (SELECT number, size, time FROM checkpoints ORDER BY number DESC LIMIT 1) AS c
-            """))!
-        let head = (row[0] as Int64?).map { State.Head(seq: $0, time: row[1], year: row[2], hash: [UInt8](row[3] as Data)) }
-        let cp = (row[4] as Int64?).map { (number: $0, size: row[5] as Int64, time: row[6] as Int64) }
-        return State(head: head, lastCheckpoint: cp, lastSealYear: row[7], halted: (row[8] as Int64?) != nil)
+            LEFT JOIN events AS e ON e.seq = (SELECT MAX(seq) FROM events)
+            LEFT JOIN checkpoints AS c ON c.number = (SELECT MAX(number) FROM checkpoints)
+            """)
+        let h = statement.sqliteStatement
+        defer { sqlite3_reset(h) }
+        guard sqlite3_step(h) == SQLITE_ROW else {
+            throw HistoryError(.storage, "the history's head could not be read: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+        }
+        func isNull(_ i: Int32) -> Bool { sqlite3_column_type(h, i) == SQLITE_NULL }
+        var state = State(head: nil, lastCheckpoint: nil, lastSealYear: nil, halted: !isNull(8))
+        if !isNull(0) {
+            let hash = UnsafeRawBufferPointer(start: sqlite3_column_blob(h, 3), count: Int(sqlite3_column_bytes(h, 3)))
+            state.head = State.Head(seq: sqlite3_column_int64(h, 0), time: sqlite3_column_int64(h, 1), year: Int(sqlite3_column_int64(h, 2)), hash: Array(hash))
+        }
+        if !isNull(4) { state.lastCheckpoint = (sqlite3_column_int64(h, 4), sqlite3_column_int64(h, 5), sqlite3_column_int64(h, 6)) }
+        if !isNull(7) { state.lastSealYear = Int(sqlite3_column_int64(h, 7)) }
+        return state
     }
 
     /// The append itself; runs inside the IMMEDIATE transaction.

@@ -54,6 +54,7 @@ public final class HistoryStore: Sendable {
         self.clock = clock
         let schedule = try Self.schedule(configuration, signingKey: signingKey)
         self.keySchedule = schedule
+        origin = configuration.origin ?? schedule.map { Self.derivedOrigin($0.entries[0].publicKey) }
         if let signingKey, let schedule {
             signer = try CheckpointSigner(schedule: schedule, signingKey: signingKey,
                                           paths: configuration.signingKeys.isEmpty ? [configuration.signingKeyPath] : configuration.signingKeys.map(\.privateKeyPath))
@@ -72,7 +73,7 @@ public final class HistoryStore: Sendable {
                 try queue.read { try HistorySchema.check($0, path: path) }
             } else {
                 if !exists { try Self.createDatabaseFile(path) }
-                queue = try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: configuration.busyTimeoutSeconds))
+                queue = try Self.openWritable(path, busyTimeout: configuration.busyTimeoutSeconds)
                 try HistorySchema.migrator.migrate(queue)
             }
         } catch let e as HistoryError {
@@ -120,11 +121,7 @@ public final class HistoryStore: Sendable {
 
     /// The log's origin: the configured one, else derived from the first key (`cardgate.local/history-<fingerprint>`);
     /// nil for a reader that knows neither.
-    public var origin: String? {
-        if let o = configuration.origin { return o }
-        if let first = keySchedule?.entries.first { return Self.derivedOrigin(first.publicKey) }
-        return nil
-    }
+    public let origin: String?
 
     /// The origin used when none is configured.
     public static func derivedOrigin(_ firstKey: CheckpointPublicKey) -> String { "cardgate.local/history-\(firstKey.fingerprint)" }
@@ -139,6 +136,16 @@ public final class HistoryStore: Sendable {
             }
         }
         try SecureFile.createEmpty(path)
+    }
+
+    /// Opens the live database for writing in WAL mode with `synchronous = FULL`: every commit is synced before
+    /// `append` returns, so a power cut cannot roll back an event (or a checkpoint already witnessed, which would
+    /// then look like a cut-off tail). GRDB's WAL set-up switches to NORMAL after `prepareDatabase`, so FULL is
+    /// set again once the queue is open (one connection: it stays).
+    static func openWritable(_ path: String, busyTimeout: Double) throws -> DatabaseQueue {
+        let queue = try DatabaseQueue(path: path, configuration: databaseConfiguration(busyTimeout: busyTimeout))
+        try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        return queue
     }
 
     static func databaseConfiguration(busyTimeout: Double, readonly: Bool = false, wal: Bool = true) -> Configuration {

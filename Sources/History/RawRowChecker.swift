@@ -78,10 +78,10 @@ struct RawEvent {
         return o
     }
 
-    /// The kind, if it is one of the vocabulary.
+    /// The kind, if it is one of the vocabulary (compared only with the kinds of the same length).
     var knownKind: EventKind? {
-        guard let base = kind.baseAddress else { return nil }
-        for (bytes, k) in RawEvent.kinds where bytes.count == kind.count {
+        guard let base = kind.baseAddress, kind.count < RawEvent.kindsByLength.count else { return nil }
+        for (bytes, k) in RawEvent.kindsByLength[kind.count] {
             if bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base, kind.count) }) == 0 { return k }
         }
         return nil
@@ -95,7 +95,12 @@ struct RawEvent {
         return false
     }
 
-    static let kinds: [([UInt8], EventKind)] = EventKind.allCases.map { (Array($0.rawValue.utf8), $0) }
+    /// The kinds' bytes, grouped by length (index = length).
+    static let kindsByLength: [[([UInt8], EventKind)]] = {
+        var out = [[([UInt8], EventKind)]](repeating: [], count: 65)
+        for k in EventKind.allCases where k.rawValue.utf8.count < out.count { out[k.rawValue.utf8.count].append((Array(k.rawValue.utf8), k)) }
+        return out
+    }()
     static let results: [[UInt8]] = EventResult.allCases.map { Array($0.rawValue.utf8) }
 
     /// Whether the details are in canonical form, without decoding them (tags ascending and known, sizes right).

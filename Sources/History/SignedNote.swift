@@ -37,12 +37,14 @@ struct SignedNote: Sendable, Equatable {
         let bytes = Array(note.utf8)
         guard bytes.count <= Self.maximumBytes else { throw Self.bad("is larger than \(Self.maximumBytes) bytes") }
         guard bytes.allSatisfy({ $0 >= 0x20 || $0 == 0x0A }) else { throw Self.bad("contains a control character") }
-        guard note.hasSuffix("\n") else { throw Self.bad("does not end with a newline") }
+        guard bytes.last == 0x0A else { throw Self.bad("does not end with a newline") }
         // The text is separated from the signatures by the last empty line.
-        guard let split = note.range(of: "\n\n", options: .backwards) else { throw Self.bad("has no blank line before its signatures") }
-        let text = String(note[..<split.lowerBound]) + "\n"
-        let block = note[split.upperBound...]
-        guard !text.isEmpty, text != "\n" else { throw Self.bad("has an empty text") }
+        guard let split = (1..<bytes.count).last(where: { bytes[$0] == 0x0A && bytes[$0 - 1] == 0x0A }) else {
+            throw Self.bad("has no blank line before its signatures")
+        }
+        let text = String(decoding: bytes[..<split], as: UTF8.self)
+        let block = String(decoding: bytes[(split + 1)...], as: UTF8.self)
+        guard split > 1 else { throw Self.bad("has an empty text") }
         var signatures: [Signature] = []
         for line in block.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
             guard line.hasPrefix(Self.dash) else { throw Self.bad("has a signature line that does not start with an em dash and a space") }

@@ -17,6 +17,9 @@ enum WitnessFile {
         let checkpoint: Result<Checkpoint, HistoryError>
     }
 
+    /// How many of the newest lines of this log the check before signing reads.
+    static let tailLines = 32
+
     /// Longest line accepted (a note is at most `SignedNote.maximumBytes`).
     static let maximumLineBytes = SignedNote.maximumBytes * 4 / 3 + 8
 
@@ -44,6 +47,15 @@ enum WitnessFile {
     static func parse(_ text: Substring, number: Int, origin: String) -> Line? {
         guard text.utf8.count <= maximumLineBytes, let bytes = Base64.decode(text), let note = String(validating: bytes, as: UTF8.self) else {
             return Line(number: number, checkpoint: .failure(HistoryError(.invalidCheckpoint, "line \(number) is not base64 of a checkpoint note")))
+        }
+        // Another log's line (a shared witness file) is skipped before it is parsed in full.
+        let prefix = Array(origin.utf8) + [0x0A]
+        guard bytes.count > prefix.count else {
+            return Line(number: number, checkpoint: .failure(HistoryError(.invalidCheckpoint, "line \(number) is not a checkpoint note")))
+        }
+        if !bytes.starts(with: prefix) {
+            let firstLine = bytes.prefix { $0 != 0x0A }
+            if firstLine.count < bytes.count && SignedNote.isValidKeyName(String(decoding: firstLine, as: UTF8.self)) { return nil }
         }
         do {
             let cp = try Checkpoint(parsing: note)
@@ -85,8 +97,8 @@ enum WitnessFile {
                      modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
     }
 
-    /// The checkpoints of this log near the end of the file (the last 64 KiB, or more until one is found), for
-    /// the check before signing. Lines of this log that do not parse are returned as failures.
+    /// The newest checkpoints of this log in the file (up to `tailLines`, from the last 64 KiB or more until one is
+    /// found), for the check before signing. Lines of this log that do not parse are returned as failures.
     static func tail(_ path: String, origin: String) throws(HistoryError) -> [Line] {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw HistoryError(.witness, "the witness file \(path) cannot be read: \(String(cString: strerror(errno))) (is the witness disk mounted?)") }
@@ -104,8 +116,15 @@ enum WitnessFile {
             // A window that starts mid-line: drop the partial first line.
             if start > 0, let nl = text.firstIndex(of: "\n") { text = text[text.index(after: nl)...] }
             let complete = text.hasSuffix("\n") ? text : text[..<(text.lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex)]
-            let lines = complete.split(separator: "\n").enumerated().compactMap { parse($1, number: $0 + 1, origin: origin) }
-            if !lines.isEmpty || start == 0 { return lines }
+            // The newest lines of this log are what the check before signing needs: parse from the end, at most
+            // `tailLines` of them (a file with several writers may hold them slightly out of order).
+            var lines: [Line] = []
+            let all = complete.split(separator: "\n")
+            for (i, text) in all.enumerated().reversed() {
+                if let line = parse(text, number: i + 1, origin: origin) { lines.append(line) }
+                if lines.count == tailLines { break }
+            }
+            if !lines.isEmpty || start == 0 { return lines.reversed() }
             window *= 4
         }
     }

@@ -97,6 +97,13 @@ import Testing
         }
     }
 
+    @Test func everyCommitIsSyncedWALWithSynchronousFull() throws {
+        let f = try HistoryFixture()
+        let store = try f.store()
+        #expect(try store.queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+    }
+
     @Test func aSigningStoreWithoutAWitnessIsRefusedUnlessTheConfigurationSaysNone() throws {
         var f = try HistoryFixture()
         f.configuration.witness = .unconfigured
