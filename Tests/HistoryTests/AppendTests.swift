@@ -104,6 +104,29 @@ import Testing
         #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
     }
 
+    @Test func aDatabaseOfTheEarlierSchemaIsRefusedNotConverted() throws {
+        let f = try HistoryFixture()
+        let old = try DatabaseQueue(path: f.configuration.databasePath)
+        try old.write { db in
+            try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('history-v1')")
+            try db.execute(sql: "CREATE TABLE events (seq INTEGER PRIMARY KEY, hash BLOB)")
+        }
+        try old.close()
+        #expect { try f.store() } throws: { ($0 as? HistoryError)?.code == .storage && "\($0)".contains("earlier CardGate") }
+        #expect { try HistoryStore.openForReading(f.configuration) } throws: { "\($0)".contains("earlier CardGate") }
+    }
+
+    @Test func theWALFilesStayWhenTheLastWriterClosesSoReadersNeedNoWriteAccess() throws {
+        let f = try HistoryFixture()
+        let store = try f.store()
+        try f.fill(store, 3)
+        try store.queue.close()
+        for suffix in ["-wal", "-shm"] {
+            #expect(FileManager.default.fileExists(atPath: f.configuration.databasePath + suffix), "\(suffix)")
+        }
+        #expect(try HistoryStore.openForReading(f.configuration).events().count == 3)
+    }
+
     @Test func aSigningStoreWithoutAWitnessIsRefusedUnlessTheConfigurationSaysNone() throws {
         var f = try HistoryFixture()
         f.configuration.witness = .unconfigured
