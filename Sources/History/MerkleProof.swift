@@ -82,9 +82,7 @@ enum MerkleProof {
             guard sn > 0 else { return nil }
             if fn & 1 == 1 || fn == sn {
                 r = MerkleHash.node(p, r)
-                if fn & 1 == 0 {
-                    while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
-                }
+                skipLeftEdge(&fn, &sn)
             } else {
                 r = MerkleHash.node(r, p)
             }
@@ -115,9 +113,7 @@ enum MerkleProof {
             if fn & 1 == 1 || fn == sn {
                 fr = MerkleHash.node(c, fr)
                 sr = MerkleHash.node(c, sr)
-                if fn & 1 == 0 {
-                    while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
-                }
+                skipLeftEdge(&fn, &sn)
             } else {
                 sr = MerkleHash.node(sr, c)
             }
@@ -125,5 +121,11 @@ enum MerkleProof {
             sn >>= 1
         }
         return sn == 0 && fr == fromRoot && sr == toRoot
+    }
+
+    /// RFC 9162: "if LSB(fn) is not set, right-shift both fn and sn equally until either LSB(fn) is set or fn is 0"
+    /// (the levels where the node is the last of its row and has no right sibling).
+    private static func skipLeftEdge(_ fn: inout UInt64, _ sn: inout UInt64) {
+        while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
     }
 }

@@ -31,32 +31,29 @@ import Testing
         #expect(r.intact && r.checkpointsChecked == 4, "\(r.message)")
     }
 
-    @Test func aCheckpointSignedByAKeyNotValidAtItsTimeIsRefused() throws {
+    /// Six events under the old key, `later` events after the switch, then checkpoint `number` re-signed by `keys`
+    /// alone (as an intruder holding those keys would) in the database; the verify report without the witness.
+    func resigned(_ number: Int64, later: Int, keys: (CheckpointSigningKey) -> [CheckpointSigningKey]) throws -> VerificationReport {
         let (f, newKey, clock, store) = try rotated()
         try f.fill(store, 6, clock: clock)
         clock.set(date(2027, 4, 1, 1))
-        try f.fill(store, 6, clock: clock)
-        // Re-sealed with the new key alone, dated before it was valid (CVE-2023-31439's mistake): refused.
-        let cp = try f.witnessed()[1]
-        let resealed = try Checkpoint.sign(origin: cp.origin, size: cp.size, root: cp.root, number: cp.number, timeMillis: cp.timeMillis,
-                                           previous: cp.previous, keys: [newKey])
+        try f.fill(store, later, clock: clock)
+        let cp = try #require(try f.witnessed().first { $0.number == number })
+        let forged = try Checkpoint.sign(origin: cp.origin, size: cp.size, root: cp.root, number: cp.number, timeMillis: cp.timeMillis,
+                                         previous: cp.previous, keys: keys(newKey))
         let q = try f.rawWithoutTriggers()
-        try q.write { try $0.execute(sql: "UPDATE checkpoints SET note = ? WHERE number = 2", arguments: [resealed.note]) }
-        let r = store.verify(keys: nil, witnessFiles: [], policy: .sequential)
+        try q.write { try $0.execute(sql: "UPDATE checkpoints SET note = ? WHERE number = ?", arguments: [forged.note, number]) }
+        return store.verify(keys: nil, witnessFiles: [], policy: .sequential)
+    }
+
+    @Test func aCheckpointSignedByAKeyNotValidAtItsTimeIsRefused() throws {
+        // Re-sealed with the new key alone, dated before it was valid (CVE-2023-31439's mistake): refused.
+        let r = try resigned(2, later: 6) { [$0] }
         #expect(r.problem == .checkpointSignature && r.firstBadSequence == 4 && r.message.contains("valid at its time"), "\(r.message)")
     }
 
     @Test func aHandoverWithoutTheOldKeysSignatureIsRefused() throws {
-        let (f, newKey, clock, store) = try rotated()
-        try f.fill(store, 6, clock: clock)
-        clock.set(date(2027, 4, 1, 1))
-        try f.fill(store, 3, clock: clock)
-        let cp = try f.witnessed()[2]
-        let single = try Checkpoint.sign(origin: cp.origin, size: cp.size, root: cp.root, number: cp.number, timeMillis: cp.timeMillis,
-                                         previous: cp.previous, keys: [newKey])
-        let q = try f.rawWithoutTriggers()
-        try q.write { try $0.execute(sql: "UPDATE checkpoints SET note = ? WHERE number = 3", arguments: [single.note]) }
-        let r = store.verify(keys: nil, witnessFiles: [], policy: .sequential)
+        let r = try resigned(3, later: 3) { [$0] }
         #expect(r.problem == .checkpointSignature && r.firstBadSequence == 7 && r.message.contains("also signed"), "\(r.message)")
     }
 
