@@ -141,14 +141,15 @@ extension HistoryStore {
             let halt = try Self.halt(ctx.db)
             let size = try Self.state(ctx.db).head?.seq ?? 0
             var setAside: [Checkpoint] = []
+            // A witnessed checkpoint the database does not extend, or one whose signature no longer verifies.
+            func disagrees(_ w: Checkpoint) throws -> Bool {
+                try w.size > size || !(keySchedule?.isSignedByKnownKey(w) ?? false) || ctx.tree.root(size: UInt64(w.size)).bytes != w.root
+            }
             for path in configuration.witness.files where FileManager.default.fileExists(atPath: path) {
                 let lines = try WitnessFile.read(path, origin: ctx.origin).compactMap { try? $0.checkpoint.get() }
                 let current = WitnessLines.current(lines)
-                if let bad = try current.last(where: { w in try w.size > size || ctx.tree.root(size: UInt64(w.size)).bytes != w.root }) {
-                    setAside.append(bad)
-                }
-                if let newest = current.max(by: { ($0.size, $0.number) < ($1.size, $1.number) }), !setAside.contains(newest),
-                   try newest.size > size || ctx.tree.root(size: UInt64(newest.size)).bytes != newest.root {
+                if let bad = try current.last(where: disagrees) { setAside.append(bad) }
+                if let newest = current.max(by: { ($0.size, $0.number) < ($1.size, $1.number) }), !setAside.contains(newest), try disagrees(newest) {
                     setAside.append(newest)
                 }
             }

@@ -75,6 +75,15 @@ public final class HistoryStore: Sendable {
                 if !exists { try Self.createDatabaseFile(path) }
                 queue = try Self.openWritable(path, busyTimeout: configuration.busyTimeoutSeconds)
                 try HistorySchema.migrator.migrate(queue)
+                // A history without checkpoints creates its witness files now (as `cardgate init` does), so that no
+                // writer ever sees a checkpoint whose witness file another writer has not created yet.
+                if signingKey != nil, try queue.read({ try Self.lastCheckpoint($0) }) == nil {
+                    for file in configuration.witness.files where !FileManager.default.fileExists(atPath: file) {
+                        do { try WitnessConfiguration.createFile(file) } catch {
+                            throw HistoryError(.witness, "the witness file \(file) cannot be created (is the witness disk mounted?): \(error.description)")
+                        }
+                    }
+                }
             }
         } catch let e as HistoryError {
             throw e

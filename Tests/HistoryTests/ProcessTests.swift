@@ -72,10 +72,11 @@ struct BuiltTool {
         for i in 0..<processes {
             #expect(try store.events(matching: EventFilter(actor: "proc-\(i)")).count == each)
         }
-        // The writers really ran at the same time: their events interleave.
+        // The writers really ran at the same time: their events interleave (one after the other would give
+        // exactly processes − 1 changes of writer; every commit is synced, so the runs can be long).
         let actors = try store.events().map(\.actor)
         let switches = zip(actors, actors.dropFirst()).filter { $0 != $1 }.count
-        #expect(switches > processes * 2, "only \(switches) changes of writer")
+        #expect(switches > processes, "only \(switches) changes of writer")
         // Every checkpoint reached the witness, in whatever order the writers finished.
         #expect(try Set(f.witnessed().map(\.number)) == Set(1...Int64(report.checkpointsChecked)))
     }

@@ -91,6 +91,25 @@ import Testing
         #expect(try restored.append(NewEvent(kind: .systemStart, result: .success)).sequence == 13)
     }
 
+    @Test func aWitnessLineWhoseSignatureNoLongerVerifiesRaisesTheAlarmUntilAcknowledged() throws {
+        let f = try HistoryFixture(every: 5)
+        let store = try f.store()
+        try f.fill(store, 12)
+        // Flip one signature byte of the newest line: the note still parses, its signature fails.
+        var lines = try f.witnessLines()
+        var note = [UInt8](Data(base64Encoded: lines[2])!)
+        let signature = note.lastIndex(of: UInt8(ascii: " "))! + 10
+        note[signature] = note[signature] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        lines[2] = Data(note).base64EncodedString()
+        try (lines.joined(separator: "\n") + "\n").write(toFile: f.witnessPath, atomically: false, encoding: .utf8)
+        let restarted = try f.store()
+        #expect { try restarted.append(NewEvent(kind: .operation, result: .success)) } throws: { ($0 as? HistoryError)?.code == .halted }
+        #expect(try restarted.events().last?.details.reason == "witness-invalid")
+        let cp = try restarted.acknowledgeWitnessMismatch(by: "adm-01", reason: "witness disk error")
+        #expect(cp.supersedes.count == 1)
+        #expect(try restarted.append(NewEvent(kind: .operation, result: .success)).sequence == cp.size + 1)
+    }
+
     @Test func theWitnessStatusShowsAWitnessAheadOfTheDatabase() throws {
         let f = try HistoryFixture(every: 5)
         try f.fill(try f.store(), 20)
