@@ -19,30 +19,32 @@ struct RawEvent {
 
     /// Reads the columns of `ChainVerifier.columns` from the current row.
     init(_ s: OpaquePointer) {
-        func text(_ i: Int32) -> UnsafeRawBufferPointer {
-            let p = sqlite3_column_text(s, i)
-            return UnsafeRawBufferPointer(start: p.map(UnsafeRawPointer.init), count: Int(sqlite3_column_bytes(s, i)))
+        // One sqlite3_column_value per column (each takes the connection's mutex); the sqlite3_value_* reads do not.
+        func value(_ i: Int32) -> OpaquePointer { sqlite3_column_value(s, i) }
+        func text(_ v: OpaquePointer) -> UnsafeRawBufferPointer {
+            let p = sqlite3_value_text(v)
+            return UnsafeRawBufferPointer(start: p.map(UnsafeRawPointer.init), count: Int(sqlite3_value_bytes(v)))
         }
-        func optionalText(_ i: Int32) -> UnsafeRawBufferPointer? {
+        func optionalText(_ v: OpaquePointer) -> UnsafeRawBufferPointer? {
             // NULL gives a null pointer; an empty text gives a pointer to "" (never stored, but told apart).
-            guard let p = sqlite3_column_text(s, i) else { return nil }
-            return UnsafeRawBufferPointer(start: UnsafeRawPointer(p), count: Int(sqlite3_column_bytes(s, i)))
+            guard let p = sqlite3_value_text(v) else { return nil }
+            return UnsafeRawBufferPointer(start: UnsafeRawPointer(p), count: Int(sqlite3_value_bytes(v)))
         }
-        func blob(_ i: Int32) -> UnsafeRawBufferPointer {
-            let p = sqlite3_column_blob(s, i)
-            return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
+        func blob(_ v: OpaquePointer) -> UnsafeRawBufferPointer {
+            let p = sqlite3_value_blob(v)
+            return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_value_bytes(v)))
         }
-        sequence = sqlite3_column_int64(s, 0)
-        year = sqlite3_column_int64(s, 1)
-        time = sqlite3_column_int64(s, 2)
-        kind = text(3)
-        result = text(4)
-        actor = optionalText(5)
-        card = optionalText(6)
-        place = optionalText(7)
-        details = blob(8)
-        previous = blob(9)
-        hash = blob(10)
+        sequence = sqlite3_value_int64(value(0))
+        year = sqlite3_value_int64(value(1))
+        time = sqlite3_value_int64(value(2))
+        kind = text(value(3))
+        result = text(value(4))
+        actor = optionalText(value(5))
+        card = optionalText(value(6))
+        place = optionalText(value(7))
+        details = blob(value(8))
+        previous = blob(value(9))
+        hash = blob(value(10))
     }
 
     /// Largest encoding the verify loop accepts; anything larger cannot have been written by `append`.
