@@ -79,6 +79,9 @@ extension HistoryStore {
                     }
                 }
                 for f in files { if let p = f.problem { warnings.append("witness \(f.path): \(p)") } }
+                for path in w.files where Self.sameFileSystem(path, configuration.databasePath) {
+                    warnings.append("witness \(path) is on the same file system as the database: whoever can write the database can likely rewrite it too; put it on another disk or host")
+                }
                 switch mode {
                 case .none: warnings.append("no witness: the configuration says witness = \"none\"; a tail cut off with its checkpoints cannot be detected")
                 case .unconfigured: warnings.append("no witness is configured; the service refuses to record until one is (or witness = \"none\")")
@@ -97,5 +100,11 @@ extension HistoryStore {
         } catch {
             throw HistoryError(.storage, "the history could not be read: \(error)")
         }
+    }
+
+    /// Whether two existing files live on the same file system (device).
+    static func sameFileSystem(_ a: String, _ b: String) -> Bool {
+        var x = stat(), y = stat()
+        return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev
     }
 }
