@@ -1,9 +1,9 @@
 # CardGate — build, test and demo. `make help` lists the targets.
 SHELL := /bin/bash
-APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl
+APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd opensc libsqlite3-dev sqlite3 pkg-config libstdc++-12-dev curl python3 util-linux faketime
 SWIFT ?= swift
 
-.PHONY: help demo deps build release test pcscd-start pcscd-stop clean
+.PHONY: help demo deps build release install test pcscd-start pcscd-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -27,6 +27,10 @@ build: deps ## Debug build of every target
 release: deps ## Release build (what an installation runs)
 	$(SWIFT) build -c release
 
+install: ## Install on this machine as root: account, groups, folders, binary, systemd unit (hardware/install.sh)
+	$(SWIFT) build -c release --product cardgate
+	hardware/install.sh
+
 pcscd-start: ## Start the private pcscd with the virtual readers
 	hardware/pcscd-virtual.sh start
 
@@ -41,3 +45,7 @@ test: deps ## Build and run every test, with the private pcscd running (stopped 
 
 clean: ## Remove build products and the run folder
 	rm -rf .build run
+
+.PHONY: api-fuzz
+api-fuzz: deps ## Fuzz the local API against docs/openapi.yaml with Schemathesis on a throw-away daemon (hardware/api-fuzz/run.sh)
+	hardware/api-fuzz/run.sh

@@ -18,11 +18,15 @@ export CARDGATE_ARCHIVE_DIR="$PWD/$DEMO/archive"
 export CARDGATE_SOCKET="$PWD/$DEMO/api.sock"
 export CARDGATE_PEPPER_FILE="$PWD/$DEMO/secrets/pepper"
 export CARDGATE_SIGNING_KEY_FILE="$PWD/$DEMO/secrets/history-signing.key"
-export CARDGATE_SESSION_FILE="$PWD/$DEMO/admin-session"
+# The history's witness (another disk in an installation); `cardgate init` creates it.
+export CARDGATE_WITNESS_FILE="$PWD/$DEMO/witness/history.witness"
+export CARDGATE_ADMIN_SOCKET="$PWD/$DEMO/admin.sock"
 export CARDGATE_ACTUATOR_LOG="$PWD/$DEMO/actuator.log"
 
-# vpcd ports of the rig's readers (hardware/readers/readers.list).
+# vpcd ports of the rig's readers (hardware/readers/readers.list). The admin station has two slots: the
+# administrator's own card stays in "00 00" for the whole session; the card being issued goes into "00 01".
 ADMIN_READER="CardGate Admin 00 00"; ADMIN_PORT=35963
+SUBJECT_READER="CardGate Admin 00 01"; SUBJECT_PORT=35964
 T01_READER="CardGate T01 00 00"; T01_PORT=35965
 T02_PORT=35967
 DOOR_IN_READER="CardGate Room1 In 00 00"; DOOR_IN_PORT=35969
@@ -80,12 +84,24 @@ hardware/pcscd-virtual.sh start
 for card in admin yamada sato; do "$VCARD" create --out "$DEMO/cards/$card.json" >/dev/null; done
 say "three virtual PIV cards: admin, yamada, sato"
 
-step "The PIN administrator installs CardGate with their own card (cardgate init)"
+step "The PIN administrator installs CardGate with their own card (cardgate init, as root or the service account)"
 insert admin $ADMIN_PORT
 printf '480215\n' | "$CG" init --config "$CONFIG" --reader "$ADMIN_READER" --operator-id pa-001 --name "鈴木 一郎" \
     --role administrator --role operations-manager --pin-stdin
-printf '480215\n' | "$CG" admin login --config "$CONFIG" --reader "$ADMIN_READER" --pin-stdin
 say "in this small demo pa-001 also holds the administrator (ledger, rooms) and operations-manager (terminal assignment) roles"
+say "the rig runs the daemon as root; an installation runs it as the cardgate account (hardware/install.sh)"
+
+step "cardgate serve: the daemon alone owns the databases, the secrets and the readers"
+"$CG" serve --config "$CONFIG" >"$DEMO/serve.log" 2>&1 &
+serve_pid=$!
+pids+=($serve_pid)
+for _ in $(seq 200); do [ -S "$CARDGATE_SOCKET" ] && [ -S "$CARDGATE_ADMIN_SOCKET" ] && break; sleep 0.05; done
+[ -S "$CARDGATE_SOCKET" ] || { cat "$DEMO/serve.log"; echo "demo: cardgate serve did not start" >&2; exit 1; }
+sleep 1   # the readers are listed and approved
+
+step "The administrator logs in at the admin station: the daemon reads the card and keeps the session"
+printf '480215\n' | "$CG" admin login --config "$CONFIG" --pin-stdin
+say "the session lasts while the card stays in the admin reader"
 
 step "Equipment ledger: the approved readers, terminals and this program"
 for reader in "$T01_READER" "CardGate T02 00 00" "$DOOR_IN_READER" "$DOOR_OUT_READER"; do
@@ -97,30 +113,24 @@ done
     --program-version "$("$CG" --version)" --sha256 "$(sha256sum "$CG" | cut -d' ' -f1)" >/dev/null
 "$CG" ledger list --config "$CONFIG"
 
-step "Two operators, their cards, and the computer room"
+step "Two operators, their cards (issued in the second slot), and the computer room"
 "$CG" operator add --config "$CONFIG" op-0001 --name "山田 太郎" --role operator --terminal T01 --terminal T02 >/dev/null
 "$CG" operator add --config "$CONFIG" op-0002 --name "佐藤 花子" --role operator --terminal T02 >/dev/null
-remove admin
-insert yamada $ADMIN_PORT
-printf '735912\n' | "$CG" card issue --config "$CONFIG" --operator op-0001 --reader "$ADMIN_READER" --pin-stdin
-printf '735912\n604418\n' | "$CG" pin change --config "$CONFIG" --reader "$ADMIN_READER" --pin-stdin
+insert yamada $SUBJECT_PORT
+printf '735912\n' | "$CG" card issue --config "$CONFIG" --operator op-0001 --pin-stdin
+printf '735912\n604418\n' | "$CG" pin change --config "$CONFIG" --pin-stdin
 say "山田 changed the initial PIN at first use"
 remove yamada
-insert sato $ADMIN_PORT
-printf '918273\n' | "$CG" card issue --config "$CONFIG" --operator op-0002 --reader "$ADMIN_READER" --pin-stdin
-printf '918273\n551937\n' | "$CG" pin change --config "$CONFIG" --reader "$ADMIN_READER" --pin-stdin
+insert sato $SUBJECT_PORT
+printf '918273\n' | "$CG" card issue --config "$CONFIG" --operator op-0002 --pin-stdin
+printf '918273\n551937\n' | "$CG" pin change --config "$CONFIG" --pin-stdin
 remove sato
 "$CG" room add --config "$CONFIG" R1 --name "電算室" >/dev/null
 "$CG" room grant --config "$CONFIG" R1 --operator op-0001 --days mon,tue,wed,thu,fri,sat,sun --hours 00:00-23:59 --mode card+pin >/dev/null
 "$CG" room grants --config "$CONFIG" --room R1
-"$CG" admin logout --config "$CONFIG"
-
-step "cardgate serve: the gateway watches every reader"
-"$CG" serve --config "$CONFIG" >"$DEMO/serve.log" 2>&1 &
-serve_pid=$!
-pids+=($serve_pid)
-for _ in $(seq 200); do [ -S "$CARDGATE_SOCKET" ] && break; sleep 0.05; done
-[ -S "$CARDGATE_SOCKET" ] || { cat "$DEMO/serve.log"; echo "demo: cardgate serve did not start" >&2; exit 1; }
+step "The administrator pulls the card: the session ends at once"
+remove admin
+"$CG" operator list --config "$CONFIG" || say "(refused, as it should be: the session ended with the card)"
 api GET /v1/terminals/T01
 
 step "山田 inserts the card at T01 and enters the PIN"
@@ -172,7 +182,14 @@ step "The day's history"
 "$CG" history query --config "$CONFIG" --from "$today"
 
 step "cardgate history verify"
-"$CG" history verify --config "$CONFIG"
+# The daemon signed a last checkpoint at shutdown; `checkpoint` signs any event still after it (none here). Then
+# verify must say intact and witnessed (exit 0): 2 would be a tail no witnessed checkpoint covers, 1 damage.
+"$CG" history checkpoint --config "$CONFIG"
+status=0
+"$CG" history verify --config "$CONFIG" || status=$?
+if [ "$status" -ne 0 ]; then echo "demo: history verify exited $status (0 expected: intact and witnessed)" >&2; exit 1; fi
+say "the witness holds the same checkpoint as the database:"
+"$CG" history status --config "$CONFIG" | sed 's/^/     /'
 
 step "Done"
 hardware/pcscd-virtual.sh stop

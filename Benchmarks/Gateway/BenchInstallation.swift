@@ -1,6 +1,7 @@
 import CardGateConfig
 import Credentials
 import Foundation
+import Vocabulary
 import Installation
 import Registry
 import VirtualCard
@@ -38,6 +39,8 @@ struct BenchInstallation {
     let configPath: String
     let socket: String
     let lockLog: String
+    /// While this file exists, the unlock command of BL1 takes 5 seconds (the "slow unlock elsewhere" series).
+    let slowUnlockFlag: String
     let scrypt: CardGateConfiguration.Scrypt
     /// The virtual card of each terminal's operator, by terminal id.
     let cards: [String: CardImage]
@@ -55,6 +58,7 @@ struct BenchInstallation {
         configPath = folder + "/cardgate.toml"
         socket = folder + "/api.sock"
         lockLog = folder + "/lock.log"
+        slowUnlockFlag = folder + "/slow-unlock"
 
         // The lock command: bash writes its own start time ($EPOCHREALTIME, no extra process) and its arguments.
         let lockScript = folder + "/lock-stamp.sh"
@@ -63,14 +67,14 @@ struct BenchInstallation {
 
         var readers = ""
         for terminal in [Self.measured] + Self.load {
-            readers += "[[readers]]\nname = \"\(terminal.reader)\"\nrole = \"terminal\"\nterminal = \"\(terminal.id)\"\n"
+            readers += "[[readers]]\nname = \"\(terminal.reader)\"\nrole = \"terminal\"\nterminal = \"\(terminal.id)\"\nclients = [\"uid:\(getuid())\"]\n"
         }
         for id in Self.absentTerminals {
-            readers += "[[readers]]\nname = \"CardGate Bench \(id) 00 00\"\nrole = \"terminal\"\nterminal = \"\(id)\"\n"
+            readers += "[[readers]]\nname = \"CardGate Bench \(id) 00 00\"\nrole = \"terminal\"\nterminal = \"\(id)\"\nclients = [\"uid:\(getuid())\"]\n"
         }
         for door in Self.absentDoors {
             for direction in ["in", "out"] {
-                readers += "[[readers]]\nname = \"CardGate Bench \(door) \(direction) 00 00\"\nrole = \"door\"\ndoor = \"\(door)\"\nroom = \"R\(door)\"\ndirection = \"\(direction)\"\n"
+                readers += "[[readers]]\nname = \"CardGate Bench \(door) \(direction) 00 00\"\nrole = \"door\"\ndoor = \"\(door)\"\nroom = \"R\(door)\"\ndirection = \"\(direction)\"\nclients = [\"uid:\(getuid())\"]\n"
             }
         }
         let text = """
@@ -84,6 +88,10 @@ struct BenchInstallation {
             [api]
             socket = "\(socket)"
             mode = "0660"
+            supervisors = ["uid:\(getuid())"]
+            [admin]
+            socket = "\(folder)/admin.sock"
+            group = ""
             \(readers)
             [policy]
             idle-timeout-seconds = 600
@@ -91,10 +99,12 @@ struct BenchInstallation {
             pin-lockout-attempts = 5
             [commands]
             lock = ["\(lockScript)", "lock", "{terminal}"]
-            unlock = ["/bin/true", "unlock", "{terminal}", "{operator}"]
+            unlock = ["/bin/bash", "-c", "if [ \"$1\" = BL1 ] && [ -e '\(slowUnlockFlag)' ]; then sleep 5; fi", "unlock", "{terminal}", "{operator}"]
             door-open = ["/bin/true", "door-open", "{door}", "{direction}", "{seconds}"]
             [program-identity]
             check = "warn"
+            [history]
+            witness-file = "\(folder)/witness/history.witness"
             [scrypt]
             log2-n = \(scrypt.log2N)
             r = \(scrypt.r)
@@ -107,8 +117,8 @@ struct BenchInstallation {
         let installation = Installation(configuration: try CardGateConfiguration.load(file: configPath, environment: [:]))
         let (_, registry) = try installation.initialize()
         try registry.initialEnrolment.enrol(
-            NewOperator(id: "pinadmin", name: "Bench PIN admin", roles: [.pinAdmin]), card: Self.binding(try CardImage.create()),
-            pin: Credentials.PIN("739104"))
+            NewOperator(id: "pinadmin", name: "Bench PIN admin", roles: [.pinAdmin, .administrator]), card: Self.binding(try CardImage.create()),
+            pin: PIN("739104"))
         try registry.operators.add(NewOperator(id: "netadmin", name: "Bench admin", roles: [.administrator]), by: "pinadmin")
         try registry.operators.add(NewOperator(id: "opsmgr", name: "Bench manager", roles: [.operationsManager]), by: "pinadmin")
         for reader in installation.configuration.readers {
@@ -125,16 +135,16 @@ struct BenchInstallation {
             try registry.operators.add(NewOperator(id: terminal.operatorID, name: "Bench \(terminal.id)", roles: [.operator]), by: "pinadmin")
             _ = try registry.operators.update(terminal.operatorID, OperatorUpdate(terminals: [terminal.id]), by: "opsmgr")
             let image = try CardImage.create()
-            _ = try registry.cards.issue(Self.binding(image), to: terminal.operatorID, initialPIN: Credentials.PIN(Self.initialPIN), by: "pinadmin")
+            _ = try registry.cards.issue(Self.binding(image), to: terminal.operatorID, initialPIN: PIN(Self.initialPIN), by: "pinadmin")
             // The holder replaces the initial PIN before first use; until then the gateway refuses the card.
-            try registry.pins.change(card: Self.binding(image).guid, current: Credentials.PIN(Self.initialPIN), new: Credentials.PIN(Self.pin))
+            try registry.pins.change(card: Self.binding(image).guid, current: PIN(Self.initialPIN), new: PIN(Self.pin))
             cards[terminal.id] = image
         }
         self.cards = cards
     }
 
     static func binding(_ image: CardImage) throws -> CardBinding {
-        CardBinding(guid: try CardGUID(bytes: image.identity.guid), fascn: image.identity.fascn,
+        CardBinding(guid: image.identity.guid, fascn: image.identity.fascn,
                     publicKeyDER: Array(image.publicKey.derRepresentation))
     }
 

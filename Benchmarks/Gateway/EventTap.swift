@@ -3,6 +3,7 @@ import GatewayAPI
 
 #if canImport(Glibc)
 import Glibc
+import Vocabulary
 #endif
 
 /// The daemon's `GET /v1/events?terminal=ID` stream read on a plain Unix socket by a thread of its own, each

@@ -4,6 +4,7 @@ import VirtualCard
 
 #if canImport(Glibc)
 import Glibc
+import Vocabulary
 #endif
 
 /// The benchmark run: sets up the installation, starts the release `cardgate serve`, measures idle CPU and memory,
@@ -112,6 +113,28 @@ final class GatewayBench {
         let loadedTicks = (probe.cpuTicks() ?? 0) - loadedTicks0
         let work = await load.stop()
         let peakAfterLoad = probe.memory()?.peak ?? 0
+
+        // Another terminal's unlock command takes 5 s, again and again: a card pulled at the measured terminal must
+        // still lock at once (every terminal is its own unit of state; commands run off the state path).
+        FileManager.default.createFile(atPath: installation.slowUnlockFlag, contents: nil)
+        let slowTerminal = BenchInstallation.load[0].id
+        let slowLoop = Task { [client] in
+            var unlocks = 0
+            while !Task.isCancelled {
+                _ = try? await client.lockTerminal(slowTerminal)
+                if (try? await client.submitTerminalPIN(slowTerminal, pin: PIN(BenchInstallation.pin)))?.state == .unlocked { unlocks += 1 }
+            }
+            return unlocks
+        }
+        blockFor(1)
+        print("slow: \(options.slowCycles) cycles while \(slowTerminal)'s unlock command takes 5 s, over and over …")
+        var slow = Series()
+        for index in 0..<options.slowCycles {
+            try await cycle(index, into: &slow, watch: watch, tap: tap, client: client, installation: installation)
+        }
+        slowLoop.cancel()
+        let slowUnlocks = await slowLoop.value
+        try? FileManager.default.removeItem(atPath: installation.slowUnlockFlag)
         for link in loadLinks { link.close() }
         for terminal in BenchInstallation.load { try await waitForState(client, terminal.id, .locked) }
 
@@ -122,13 +145,20 @@ final class GatewayBench {
         daemon.waitUntilExit()
         let logged = daemonLockLatencies(installation)
         for (index, value) in logged.enumerated() {
-            if index < baseline.lockCommand.count { baseline.daemonLog.add(milliseconds: value) } else { loaded.daemonLog.add(milliseconds: value) }
+            if index < baseline.lockCommand.count {
+                baseline.daemonLog.add(milliseconds: value)
+            } else if index < baseline.lockCommand.count + loaded.lockCommand.count {
+                loaded.daemonLog.add(milliseconds: value)
+            } else {
+                slow.daemonLog.add(milliseconds: value)
+            }
         }
 
         // MARK: Report
         let width = 40
         let header = "".padding(toLength: width, withPad: " ", startingAt: 0) + "    n     p50     p90     p99     max   (ms)  target p99"
-        for (title, series) in [("without load", baseline), ("with \(options.workers) PIN hashes in flight", loaded)] {
+        for (title, series) in [("without load", baseline), ("with \(options.workers) PIN hashes in flight", loaded),
+                                ("while another terminal's unlock command takes 5 s (\(slowUnlocks) slow unlocks finished)", slow)] {
             print("\n\(title)")
             print(header)
             for samples in [series.insert, series.reach, series.talk, series.cardCompute, series.after, series.lockCommand, series.daemonLog,
@@ -200,7 +230,7 @@ final class GatewayBench {
         var unlocked = false
         if decision.view.state == .awaitingPIN {
             do {
-                unlocked = try await client.submitTerminalPIN(terminal.id, pin: GatewayAPI.PIN(BenchInstallation.pin)!).state == .unlocked
+                unlocked = try await client.submitTerminalPIN(terminal.id, pin: PIN(BenchInstallation.pin)).state == .unlocked
             } catch {
                 series.anomalies.append("cycle \(index): PIN refused: \(error)")
             }

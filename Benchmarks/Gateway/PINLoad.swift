@@ -1,6 +1,7 @@
 import Foundation
 import GatewayAPI
 import Synchronization
+import Vocabulary
 
 /// Keeps `workers` PIN checks going in the daemon: each worker sends the right PIN to a load terminal whose card
 /// waits for it (one scrypt hash in the daemon), locks the terminal again through the API when it unlocked (the
@@ -58,7 +59,7 @@ final class PINLoad: Sendable {
     }
 
     private func work(_ terminal: String) async {
-        let pin = GatewayAPI.PIN(BenchInstallation.pin)!
+        let pin = PIN(BenchInstallation.pin)
         while true {
             let go = counters.withLock { counters -> Bool in
                 if counters.stopped { return false }

@@ -1,7 +1,7 @@
 // gateway-bench: how fast the gateway daemon reacts to cards, with four PIN hashes going, and what it costs at rest.
 //
 //   swift build -c release --product cardgate && swift run -c release gateway-bench [--cycles 200]
-//     [--baseline-cycles 50] [--idle-seconds 10] [--workers 4] [--keep]
+//     [--baseline-cycles 50] [--slow-cycles 50] [--idle-seconds 10] [--workers 4] [--keep]
 //
 // Needs the rig's pcscd (hardware/pcscd-virtual.sh start) and uses only the readers "CardGate Test A/B 00 00/00 01"
 // (vpcd ports 35973–35976). Method and figures: Benchmarks/README.md.
@@ -12,6 +12,7 @@ struct BenchOptions {
     var baselineCycles = 50
     var idleSeconds = 10.0
     var workers = 4
+    var slowCycles = 50
     var keep = false
 
     init(_ arguments: [String]) throws {
@@ -26,9 +27,10 @@ struct BenchOptions {
             case "--baseline-cycles": baselineCycles = Int(try value()) ?? baselineCycles
             case "--idle-seconds": idleSeconds = Double(try value()) ?? idleSeconds
             case "--workers": workers = Int(try value()) ?? workers
+            case "--slow-cycles": slowCycles = Int(try value()) ?? slowCycles
             case "--keep": keep = true
             default:
-                throw BenchError("unknown argument \(argument); usage: gateway-bench [--cycles N] [--baseline-cycles N] [--idle-seconds S] [--workers N] [--keep]")
+                throw BenchError("unknown argument \(argument); usage: gateway-bench [--cycles N] [--baseline-cycles N] [--slow-cycles N] [--idle-seconds S] [--workers N] [--keep]")
             }
         }
     }

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A command APDU: header CLA INS P1 P2, optional data, optional Le (ISO/IEC 7816-4 §5.1).
 ///
 /// ``encoded()`` writes the short form (data up to 255 bytes, Le up to 256). Longer data is sent as a

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// One BER-TLV data object (ISO/IEC 7816-4 §5.2, as PIV uses it): a tag of 1 to 3 bytes, a length in
 /// 1 to 3 bytes (`xx`, `81 xx`, `82 xx xx`) and the value.
 ///

@@ -1,51 +1,5 @@
 import Foundation
-
-/// A day of the week, numbered as ISO 8601 does (Monday = 1 … Sunday = 7).
-public enum Weekday: Int, Hashable, Sendable, CaseIterable, Comparable {
-    case monday = 1, tuesday, wednesday, thursday, friday, saturday, sunday
-
-    /// The weekday from a Gregorian `Calendar` weekday number (Sunday = 1 … Saturday = 7).
-    public init?(calendarWeekday: Int) {
-        guard (1...7).contains(calendarWeekday) else { return nil }
-        self.init(rawValue: calendarWeekday == 1 ? 7 : calendarWeekday - 1)
-    }
-
-    /// The day before.
-    public var previous: Weekday { Weekday(rawValue: rawValue == 1 ? 7 : rawValue - 1)! }
-
-    public static func < (lhs: Weekday, rhs: Weekday) -> Bool { lhs.rawValue < rhs.rawValue }
-}
-
-/// A calendar date without a time or a zone (the validity bounds of a grant, in the grant's time zone).
-public struct CivilDate: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The year, month (1–12) and day (1–31).
-    public let year: Int, month: Int, day: Int
-
-    /// Creates a date; `nil` when the month or day is out of range for that month.
-    public init?(year: Int, month: Int, day: Int) {
-        guard (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return nil }
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
-        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
-    }
-
-    /// `YYYY-MM-DD`.
-    public var description: String {
-        "\(String(format: "%04d", year))-\(String(format: "%02d", month))-\(String(format: "%02d", day))"
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-}
+import Vocabulary
 
 /// Permission for one operator to enter one room on given weekdays and hours, within a validity period (clause 12).
 ///
@@ -70,12 +24,20 @@ public struct AccessGrant: Hashable, Sendable {
     public var validTo: CivilDate?
     /// A PIN must be entered at the door as well as the card.
     public var requiresPIN: Bool
+    /// The holder may escort visitors without a card into the room (立会い).
+    public var escort: Bool
+    /// The grant is closed on holidays (national holidays and the city's closing days): a window that starts on a
+    /// holiday does not open.
+    public var excludesHolidays: Bool
 
     /// Creates a grant. Call ``validate()`` on data from outside.
     public init(
         operatorID: String, roomID: String, weekdays: Set<Weekday>, fromMinute: Int, toMinute: Int,
-        validFrom: CivilDate? = nil, validTo: CivilDate? = nil, requiresPIN: Bool = false
+        validFrom: CivilDate? = nil, validTo: CivilDate? = nil, requiresPIN: Bool = false, escort: Bool = false,
+        excludesHolidays: Bool = false
     ) {
+        self.escort = escort
+        self.excludesHolidays = excludesHolidays
         self.operatorID = operatorID
         self.roomID = roomID
         self.weekdays = weekdays
@@ -99,8 +61,10 @@ public struct AccessGrant: Hashable, Sendable {
         }
     }
 
-    /// Whether the grant is open at `instant` in `zone`, and if not, why. Invalid grants (see ``validate()``) are never open.
-    public func evaluate(at instant: Date, in zone: TimeZone) -> GrantEvaluation {
+    /// Whether the grant is open at `instant` in `zone`, and if not, why. Invalid grants (see ``validate()``) are never
+    /// open. With ``excludesHolidays``, a window that starts on one of `holidays` does not open (a night shift that
+    /// starts the evening before a holiday still runs into it).
+    public func evaluate(at instant: Date, in zone: TimeZone, holidays: Set<CivilDate> = []) -> GrantEvaluation {
         guard (try? validate()) != nil else { return .closed(.invalid) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
@@ -115,15 +79,21 @@ public struct AccessGrant: Hashable, Sendable {
         if let to = validTo, today > to { return .closed(.expired) }
 
         let minuteOfDay = hour * 60 + minute
-        let open: Bool
+        // The day the window that covers this instant started on: today, or yesterday for the morning part of a
+        // window that crosses midnight.
+        let windowStart: CivilDate?
         if fromMinute < toMinute {
-            open = weekdays.contains(weekday) && minuteOfDay >= fromMinute && minuteOfDay < toMinute
+            windowStart = weekdays.contains(weekday) && minuteOfDay >= fromMinute && minuteOfDay < toMinute ? today : nil
+        } else if weekdays.contains(weekday) && minuteOfDay >= fromMinute {
+            windowStart = today
+        } else if weekdays.contains(weekday.previous) && minuteOfDay < toMinute {
+            windowStart = today.previousDay
         } else {
-            // Crosses midnight: the evening part belongs to today, the morning part to yesterday's window.
-            open = (weekdays.contains(weekday) && minuteOfDay >= fromMinute)
-                || (weekdays.contains(weekday.previous) && minuteOfDay < toMinute)
+            windowStart = nil
         }
-        return open ? .open : .closed(.outsideHours)
+        guard let windowStart else { return .closed(.outsideHours) }
+        if excludesHolidays && holidays.contains(windowStart) { return .closed(.holiday) }
+        return .open
     }
 }
 
@@ -145,6 +115,8 @@ public enum GrantClosure: String, Hashable, Sendable {
     case expired = "grant-expired"
     /// The grant's data is invalid.
     case invalid = "grant-invalid"
+    /// The window starts on a holiday and the grant excludes holidays.
+    case holiday
 }
 
 /// A grant whose data cannot be used.

@@ -1,8 +1,9 @@
 import Foundation
+import Vocabulary
 
 /// Identifies one insertion (or presentation) of a card, assigned by the state machine that saw it.
 ///
-/// Results that the caller computes later (a card verdict, a PIN result) carry this identifier back, so a result
+/// Results that the caller computes later (a card check, a PIN result) carry this identifier back, so a result
 /// that belongs to a card that has since been pulled — even if the same card was put back — is recognised as stale
 /// and ignored.
 public struct PresenceID: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -23,13 +24,13 @@ public struct CardPresence: Hashable, Sendable {
     public let id: PresenceID
     /// The PC/SC name of the reader the card is in.
     public let reader: String
-    /// The card's identifier (CHUID GUID, hex) as read from the card, or `nil` when it could not be read.
-    public let cardGUID: String?
+    /// The card's identifier as read from the card, or `nil` when it could not be read.
+    public let cardGUID: CardGUID?
     /// When the card was inserted.
     public let since: Date
 
     /// Creates a presence; normally only the state machines do this.
-    public init(id: PresenceID, reader: String, cardGUID: String?, since: Date) {
+    public init(id: PresenceID, reader: String, cardGUID: CardGUID?, since: Date) {
         self.id = id
         self.reader = reader
         self.cardGUID = cardGUID

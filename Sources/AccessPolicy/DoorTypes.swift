@@ -1,12 +1,5 @@
 import Foundation
-
-/// Which way a door reader lets people through.
-public enum DoorDirection: String, Hashable, Sendable, CaseIterable {
-    /// Into the room (`in` in the configuration).
-    case entry = "in"
-    /// Out of the room (`out` in the configuration).
-    case exit = "out"
-}
+import Vocabulary
 
 /// How one door behaves: the room behind it and the rules of that room.
 public struct DoorConfiguration: Hashable, Sendable {
@@ -24,12 +17,25 @@ public struct DoorConfiguration: Hashable, Sendable {
     public var antiPassback: Bool
     /// The time zone in which grant hours are read; default Asia/Tokyo.
     public var timeZone: TimeZone
+    /// A door open longer than this after a granted passage raises the held-open alarm; default 30 seconds.
+    public var heldOpenAfter: Duration
+    /// The room needs two different authorised people (二人制): nobody enters alone, and the last-but-one does not
+    /// leave while one remains inside (unless a supervisor overrides).
+    public var twoPerson: Bool
+    /// How long the second person of a two-person entry or exit may take; default 30 seconds.
+    public var twoPersonWindow: Duration
+    /// The most people (visitors included) the room may hold; nil for no limit.
+    public var occupancyLimit: Int?
+    /// How long a visitor announced at the door waits for the escort's card; default 60 seconds.
+    public var visitorWindow: Duration
 
     /// Creates a door configuration.
     public init(
         doorID: String, roomID: String, openDuration: Duration = .seconds(5), pinTimeout: Duration = .seconds(30),
         roomRequiresPIN: Bool = false, antiPassback: Bool = false,
-        timeZone: TimeZone = TimeZone(identifier: "Asia/Tokyo")!
+        timeZone: TimeZone = TimeZone(identifier: "Asia/Tokyo")!, heldOpenAfter: Duration = .seconds(30),
+        twoPerson: Bool = false, twoPersonWindow: Duration = .seconds(30), occupancyLimit: Int? = nil,
+        visitorWindow: Duration = .seconds(60)
     ) {
         self.doorID = doorID
         self.roomID = roomID
@@ -38,68 +44,63 @@ public struct DoorConfiguration: Hashable, Sendable {
         self.roomRequiresPIN = roomRequiresPIN
         self.antiPassback = antiPassback
         self.timeZone = timeZone
+        self.heldOpenAfter = heldOpenAfter
+        self.twoPerson = twoPerson
+        self.twoPersonWindow = twoPersonWindow
+        self.occupancyLimit = occupancyLimit
+        self.visitorWindow = visitorWindow
     }
 }
 
-/// What the caller found out about a card presented at a door reader.
-public struct DoorCardVerdict: Hashable, Sendable {
-    /// The card answered the challenge with its pinned key.
-    public var genuine: Bool
-    /// The card's lifecycle status.
-    public var cardStatus: CardStatus
-    /// The card's holder, if known.
-    public var operatorID: String?
-    /// The holder's operator record is active.
-    public var operatorActive: Bool
-    /// The holder's grants for this door's room (others are ignored).
-    public var grants: [AccessGrant]
-
-    /// Creates a verdict.
-    public init(genuine: Bool, cardStatus: CardStatus, operatorID: String?, operatorActive: Bool, grants: [AccessGrant]) {
-        self.genuine = genuine
-        self.cardStatus = cardStatus
-        self.operatorID = operatorID
-        self.operatorActive = operatorActive
-        self.grants = grants
-    }
-}
-
-/// Why a door did not open. The raw value is the reason code written to the history with `door.refused`.
-public enum DoorRefusal: String, Hashable, Sendable, CaseIterable {
-    /// The card is not in the registry, or its identifier could not be read.
-    case unknownCard = "unknown-card"
-    /// The card is revoked.
-    case revoked = "revoked"
-    /// The card failed the challenge (a clone, a mute or foreign card).
-    case notGenuine = "not-genuine"
-    /// The card is blocked.
-    case blocked = "blocked"
-    /// The card is past its expiry date.
-    case cardExpired = "card-expired"
-    /// The holder has not replaced the initial PIN yet.
-    case pinChangeRequired = "pin-change-required"
-    /// The holder's operator record is not active.
-    case operatorInactive = "operator-inactive"
-    /// No grant for this operator and room.
-    case noGrant = "no-grant"
-    /// Grants exist but none is open at this weekday and hour.
-    case outsideHours = "outside-hours"
-    /// Every grant has expired.
-    case grantExpired = "grant-expired"
-    /// No grant is valid yet.
-    case grantNotYetValid = "grant-not-yet-valid"
+/// Why a door did not open. The ``code`` is the reason written to the history with `door.refused`.
+public enum DoorRefusal: Hashable, Sendable {
+    /// The one card decision refused the card (``CardUsePolicy``): status, holder, grant, hours…
+    case card(CardRefusal)
     /// The PIN was wrong.
-    case pinWrong = "pin-wrong"
+    case pinWrong
     /// The PIN failure blocked the card.
-    case pinBlocked = "pin-blocked"
+    case pinBlocked
     /// No PIN within the timeout.
-    case pinTimeout = "pin-timeout"
+    case pinTimeout
     /// Anti-passback: entering while already inside, or leaving while not inside.
-    case antiPassback = "anti-passback"
+    case antiPassback
     /// Another card was presented while this one waited for its PIN.
-    case superseded = "superseded"
+    case superseded
     /// The door's reader or pcscd went away during the decision.
-    case readerLost = "reader-lost"
+    case readerLost
+    /// The room holds as many people as it may.
+    case occupancyLimit
+    /// A two-person room: no second authorised person followed within the window.
+    case twoPersonTimeout
+    /// A two-person room: the second card was the first person's own.
+    case twoPersonSamePerson
+    /// A two-person room: leaving would leave one person alone inside (and nobody followed within the window).
+    case twoPersonRule
+    /// A visitor was announced, but the card's holder has no escort grant open now.
+    case notAnEscort
+
+    /// The reason code: a ``CardRefusal`` raw value, or `pin-wrong`, `pin-blocked`, `pin-timeout`, `anti-passback`,
+    /// `superseded`, `reader-lost`, `occupancy-limit`, `two-person-timeout`, `two-person-same-person`,
+    /// `two-person-rule`, `not-an-escort`.
+    public var code: String {
+        switch self {
+        case .card(let refusal): refusal.rawValue
+        case .pinWrong: "pin-wrong"
+        case .pinBlocked: "pin-blocked"
+        case .pinTimeout: "pin-timeout"
+        case .antiPassback: "anti-passback"
+        case .superseded: "superseded"
+        case .readerLost: "reader-lost"
+        case .occupancyLimit: "occupancy-limit"
+        case .twoPersonTimeout: "two-person-timeout"
+        case .twoPersonSamePerson: "two-person-same-person"
+        case .twoPersonRule: "two-person-rule"
+        case .notAnEscort: "not-an-escort"
+        }
+    }
+
+    /// Whether the refusal is a fault of the gateway (the registry, a reader, pcscd), not a decision about the person.
+    public var isFault: Bool { self == .card(.unavailable) || self == .readerLost }
 }
 
 /// A card presented at one of a door's readers.
@@ -113,12 +114,26 @@ public struct DoorPresentation: Hashable, Sendable {
 /// Something that happened at a door, fed to ``DoorStateMachine/handle(_:at:occupancy:)``.
 public enum DoorInput: Hashable, Sendable {
     /// A card was presented at one of the door's readers (its direction comes from the reader).
-    case cardPresented(reader: String, cardGUID: String?)
-    /// The verdict for that presentation, answering ``DoorEffect/verifyCard(_:)``.
-    case cardVerified(PresenceID, DoorCardVerdict)
+    case cardPresented(reader: String, cardGUID: CardGUID?)
+    /// The one card decision (``CardUsePolicy``) for that presentation, answering ``DoorEffect/verifyCard(_:)``;
+    /// `mayEscort` tells whether the holder has an escort grant open now (``CardUsePolicy/mayEscort(_:room:now:timeZone:holidays:)``).
+    case cardChecked(PresenceID, CardUse, mayEscort: Bool = false)
     /// The result of the PIN check for that presentation.
     case pinResult(PresenceID, PINResult)
-    /// The clock moved: checks the PIN timeout.
+    /// The door contact reports the door open or closed (the door controller).
+    case contact(open: Bool)
+    /// The request-to-exit button was pressed inside.
+    case requestToExit
+    /// A visitor without a card is announced at the door (its client, or the admin station): the next card with an
+    /// escort grant lets both in.
+    case visitorAnnounced(Visitor)
+    /// A supervisor lets the next exit of a two-person room pass alone (`by`: who, for the record).
+    case overrideTwoPerson(by: String)
+    /// Fire and evacuation: the door is opened and held until ``restore(by:)`` (`by`: who, for the record).
+    case release(by: String)
+    /// The end of a release: the door is secured again.
+    case restore(by: String)
+    /// The clock moved: checks the PIN, two-person and held-open deadlines.
     case tick
     /// A reader of the door, or pcscd, went away.
     case readerLost
@@ -129,7 +144,8 @@ public enum DoorInput: Hashable, Sendable {
 /// If appending a record fails, the caller must not carry out a later ``openDoor(doorID:for:)`` of the same batch,
 /// and must not apply the record to the occupancy.
 public enum DoorEffect: Hashable, Sendable {
-    /// Verify the card (challenge, registry, grants for this room) and feed ``DoorInput/cardVerified(_:_:)``.
+    /// Check the card (challenge, registry, grants for this room, ``CardUsePolicy``) and feed
+    /// ``DoorInput/cardChecked(_:_:)``.
     case verifyCard(DoorPresentation)
     /// Ask for the holder's PIN (`POST /v1/doors/{id}/pin`) before `deadline`.
     case askForPIN(DoorPresentation, operatorID: String, deadline: Date)
@@ -137,11 +153,24 @@ public enum DoorEffect: Hashable, Sendable {
     case record(DoorEvent)
     /// Run the door actuator command to open the door for this long.
     case openDoor(doorID: String, for: Duration)
+    /// Open the door and hold it open (fire release).
+    case holdDoor(doorID: String)
+    /// Secure the door again (the end of a release).
+    case secureDoor(doorID: String)
+    /// Raise this alarm (the alarm command, the event stream, the alarm list).
+    case raiseAlarm(DoorAlarm)
+    /// This alarm is over (the door closed).
+    case clearAlarm(DoorAlarm)
+    /// Tell the door's client that a second person must present their card before `deadline` (two-person rooms).
+    case askForSecondPerson(DoorPresentation, operatorID: String, deadline: Date)
 
-    /// Whether this effect lets someone in; it must not happen if a record before it failed.
+    /// Whether this effect lets someone in; it must not happen if a record before it failed. A fire release's
+    /// ``holdDoor(doorID:)`` is egress, not access: it happens even when its record failed.
     public var grantsAccess: Bool {
-        if case .openDoor = self { return true }
-        return false
+        switch self {
+        case .openDoor: return true
+        default: return false
+        }
     }
 }
 
@@ -153,6 +182,16 @@ public enum DoorEventKind: String, Hashable, Sendable, CaseIterable {
     case exit = "door.exit"
     /// The door stayed shut (with a ``DoorRefusal`` code).
     case refused = "door.refused"
+    /// A door alarm was raised (forced open, held open).
+    case alarm = "door.alarm"
+    /// A door alarm is over (the door closed).
+    case alarmCleared = "door.alarm.cleared"
+    /// A supervisor let the next exit of a two-person room pass alone.
+    case override = "door.override"
+    /// The door was released for evacuation (opened and held).
+    case released = "door.released"
+    /// The release ended: the door is secured again.
+    case restored = "door.restored"
 }
 
 /// One history record produced by a door state machine.
@@ -168,19 +207,32 @@ public struct DoorEvent: Hashable, Sendable {
     /// The reader.
     public let reader: String
     /// The card, when read.
-    public let cardGUID: String?
+    public let cardGUID: CardGUID?
     /// The card's holder, when known.
     public let operatorID: String?
     /// For refusals, why.
     public let refusal: DoorRefusal?
     /// When.
     public let at: Date
+    /// The visitor who entered or left beside the escort (`operatorID`), for a visitor's entry or exit.
+    public let visitor: Visitor?
+    /// The alarm, for `door.alarm` and `door.alarm.cleared`.
+    public let alarm: DoorAlarm?
+    /// Who asked, for an override, a release or a restore (the caller's uid as the API saw it).
+    public let by: String?
+    /// What caused a passage other than a card, for the record: `request-to-exit`.
+    public let cause: String?
 
     /// Creates an event; normally only ``DoorStateMachine`` does this.
     public init(
-        kind: DoorEventKind, doorID: String, roomID: String, direction: DoorDirection, reader: String, cardGUID: String?,
-        operatorID: String?, refusal: DoorRefusal?, at: Date
+        kind: DoorEventKind, doorID: String, roomID: String, direction: DoorDirection, reader: String, cardGUID: CardGUID?,
+        operatorID: String?, refusal: DoorRefusal?, at: Date, visitor: Visitor? = nil, alarm: DoorAlarm? = nil, by: String? = nil,
+        cause: String? = nil
     ) {
+        self.cause = cause
+        self.visitor = visitor
+        self.alarm = alarm
+        self.by = by
         self.kind = kind
         self.doorID = doorID
         self.roomID = roomID

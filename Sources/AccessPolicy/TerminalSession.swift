@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// An unlocked session: an operator signed in to a terminal with card and PIN.
 public struct TerminalSession: Hashable, Sendable {
@@ -26,7 +27,7 @@ public struct TerminalSession: Hashable, Sendable {
     }
 }
 
-/// A card accepted by its verdict, waiting for its holder's PIN.
+/// A card accepted by the card decision, waiting for its holder's PIN.
 public struct PINWait: Hashable, Sendable {
     /// The card.
     public let card: CardPresence

@@ -1,15 +1,16 @@
 import Foundation
+import Vocabulary
 
 /// The pure state machine of one terminal and its reader (clauses 16.5, 22, 30).
 ///
-/// The caller (the gateway daemon) feeds every reader event, verdict, PIN result and clock tick with
-/// ``handle(_:at:)`` and carries out the returned ``TerminalEffect``s in order. The machine does no I/O and reads no
-/// clock: time comes in with each input. See <doc:TerminalTransitions> for the full transition table.
+/// The caller (the gateway daemon) feeds every reader event, card decision, PIN result, command outcome and clock
+/// tick with ``handle(_:at:)`` and carries out the returned ``TerminalEffect``s in order. The machine does no I/O and
+/// reads no clock: time comes in with each input. See <doc:TerminalTransitions> for the full transition table.
 ///
 /// ```swift
 /// var terminal = TerminalStateMachine(terminalID: "T01", reader: "CardGate T01 00 00", policy: TerminalPolicy())
 /// let effects = terminal.handle(.cardInserted(reader: "CardGate T01 00 00", cardGUID: guid), at: now)
-/// // effects == [.verifyCard(presence)] → verify, then feed .cardVerified(presence.id, verdict)
+/// // effects == [.verifyCard(presence)] → check the card, then feed .cardChecked(presence.id, use)
 /// ```
 public struct TerminalStateMachine: Sendable {
     /// The terminal's identifier (for example `T01`).
@@ -18,23 +19,37 @@ public struct TerminalStateMachine: Sendable {
     public let reader: String
     /// The idle and maximum-session rules.
     public var policy: TerminalPolicy
-    /// The current state.
-    public private(set) var state: TerminalState = .locked
+    /// The current phase.
+    public private(set) var phase: TerminalPhase = .locked
+    /// The last lock command failed (after its retries) and no lock or unlock succeeded since.
+    public private(set) var lockFailed = false
 
     private var presenceCounter: UInt64 = 0
     private var sessionCounter: UInt64 = 0
 
-    /// Creates a machine in the ``TerminalState/locked`` state.
+    /// Creates a machine in the ``TerminalPhase/locked`` phase.
     public init(terminalID: String, reader: String, policy: TerminalPolicy = TerminalPolicy()) {
         self.terminalID = terminalID
         self.reader = reader
         self.policy = policy
     }
 
+    /// What the API and the lock screen show: while a PIN is asked, `awaiting-pin` (the operator can sign in);
+    /// otherwise `lock-failed` wins over every other locked phase until a lock or an unlock succeeds.
+    public var display: TerminalState {
+        switch phase {
+        case .unlocked: return .unlocked
+        case .unlocking: return .unlocking
+        case .awaitingPIN: return .awaitingPIN
+        case _ where lockFailed: return .lockFailed
+        case .locked, .verifying, .refused, .readerUnavailable: return .locked
+        }
+    }
+
     /// The next instant at which a ``TerminalInput/tick`` would change something (idle or maximum-session lock);
     /// `nil` when no timer is needed. The caller sleeps until then instead of polling.
     public var nextDeadline: Date? {
-        guard case .unlocked(let session) = state else { return nil }
+        guard case .unlocked(let session) = phase else { return nil }
         return min(session.lastActivity.adding(policy.idleTimeout), session.startedAt.adding(policy.maximumSession))
     }
 
@@ -53,61 +68,97 @@ public struct TerminalStateMachine: Sendable {
         switch input {
         case .cardInserted(let reader, let cardGUID):
             guard reader == self.reader else { return [] }
-            if case .readerUnavailable = state { return [] }
+            if case .readerUnavailable = phase { return [] }
             var effects: [TerminalEffect] = []
-            if state.card != nil { effects += lockCurrent(reason: .cardReplaced, at: now) }
+            if phase.card != nil { effects += lockCurrent(reason: .cardReplaced, at: now) }
             presenceCounter += 1
             let card = CardPresence(id: PresenceID(presenceCounter), reader: reader, cardGUID: cardGUID, since: now)
-            state = .verifying(card)
+            phase = .verifying(card)
             effects.append(.verifyCard(card))
             return effects
 
-        case .cardVerified(let id, let verdict):
-            guard case .verifying(let card) = state, card.id == id else { return [] }
-            if let refusal = verdict.terminalRefusal {
-                state = .refused(card, refusal)
-                return [.record(event(.cardRefused, card: card, operatorID: verdict.operatorID, reason: refusal.rawValue, at: now))]
+        case .cardChecked(let id, let use):
+            guard case .verifying(let card) = phase, card.id == id else { return [] }
+            switch use {
+            case .refused(let refusal, let operatorID):
+                phase = .refused(card, .card(refusal))
+                return [.record(event(.cardRefused, card: card, operatorID: operatorID, reason: refusal.rawValue, at: now))]
+            case .allowed(let operatorID, _):
+                phase = .awaitingPIN(PINWait(card: card, operatorID: operatorID, attemptsLeft: nil, relockReason: nil))
+                return [
+                    .record(event(.cardAccepted, card: card, operatorID: operatorID, at: now)),
+                    .askForPIN(card, operatorID: operatorID, attemptsLeft: nil),
+                ]
             }
-            // terminalRefusal is nil only when operatorID is set.
-            let operatorID = verdict.operatorID ?? ""
-            state = .awaitingPIN(PINWait(card: card, operatorID: operatorID, attemptsLeft: nil, relockReason: nil))
-            return [
-                .record(event(.cardAccepted, card: card, operatorID: operatorID, at: now)),
-                .askForPIN(card, operatorID: operatorID, attemptsLeft: nil),
-            ]
 
         case .pinResult(let id, let result):
-            guard case .awaitingPIN(let wait) = state, wait.card.id == id else { return [] }
+            guard case .awaitingPIN(let wait) = phase, wait.card.id == id else { return [] }
             switch result {
             case .good:
                 sessionCounter += 1
                 let session = TerminalSession(
                     number: sessionCounter, terminalID: terminalID, operatorID: wait.operatorID, card: wait.card,
                     startedAt: now, lastActivity: now)
-                state = .unlocked(session)
+                phase = .unlocking(session)
                 return [
                     .record(event(.sessionStart, card: wait.card, operatorID: wait.operatorID, session: session, at: now)),
                     .runUnlockCommand(session),
                 ]
+            case .mustChange:
+                phase = .refused(wait.card, .card(.pinChangeRequired))
+                return [.record(event(.cardRefused, card: wait.card, operatorID: wait.operatorID,
+                                      reason: CardRefusal.pinChangeRequired.rawValue, at: now))]
+            case .refused(let refusal):
+                phase = .refused(wait.card, .card(refusal))
+                return [.record(event(.cardRefused, card: wait.card, operatorID: wait.operatorID, reason: refusal.rawValue, at: now))]
             case .wrong(let attemptsLeft) where attemptsLeft > 0:
-                state = .awaitingPIN(
+                phase = .awaitingPIN(
                     PINWait(card: wait.card, operatorID: wait.operatorID, attemptsLeft: attemptsLeft, relockReason: wait.relockReason))
                 return [
                     .record(event(.pinWrong, card: wait.card, operatorID: wait.operatorID, attemptsLeft: attemptsLeft, at: now)),
                     .askForPIN(wait.card, operatorID: wait.operatorID, attemptsLeft: attemptsLeft),
                 ]
             case .wrong, .blocked:
-                state = .refused(wait.card, .pinBlocked)
+                phase = .refused(wait.card, .pinBlocked)
                 return [
-                    .record(event(.pinBlocked, card: wait.card, operatorID: wait.operatorID, reason: TerminalRefusal.pinBlocked.rawValue, attemptsLeft: 0, at: now)),
+                    .record(event(.pinBlocked, card: wait.card, operatorID: wait.operatorID, reason: TerminalRefusal.pinBlocked.code, attemptsLeft: 0, at: now)),
                     .runLockCommand,
                 ]
+            case .unavailable:
+                // Nothing was counted: the PIN may be entered again once the registry answers.
+                return [.record(event(.pinUnavailable, card: wait.card, operatorID: wait.operatorID, reason: "pin-check", at: now))]
             }
 
+        case .unlockSucceeded(let number):
+            guard case .unlocking(var session) = phase, session.number == number else { return [] }
+            session.lastActivity = max(session.lastActivity, now)
+            phase = .unlocked(session)
+            lockFailed = false
+            return []
+
+        case .unlockFailed(let failure, let number):
+            guard let session = phase.openingOrOpenSession, session.number == number else { return [] }
+            let effects = lockWithSession(session, reason: .unlockFailed, at: now)
+            phase = .refused(session.card, failure == .historyWriteFailed ? .historyUnavailable : .unlockCommandFailed)
+            return effects
+
+        case .lockCommandFinished(let succeeded):
+            if succeeded {
+                lockFailed = false
+                return []
+            }
+            guard !lockFailed else { return [] }  // raised once until a lock succeeds again
+            lockFailed = true
+            let operatorID = phase.openingOrOpenSession?.operatorID ?? phase.pinWait?.operatorID
+            return [
+                .record(event(.lockFailed, card: phase.card, operatorID: operatorID, reason: "lock-command-failed", at: now)),
+                .raiseAlarm(reason: "lock-command-failed"),
+            ]
+
         case .activity:
-            if case .unlocked(var session) = state {
+            if case .unlocked(var session) = phase {
                 session.lastActivity = max(session.lastActivity, now)
-                state = .unlocked(session)
+                phase = .unlocked(session)
             }
             return []
 
@@ -115,9 +166,9 @@ public struct TerminalStateMachine: Sendable {
             return []
 
         case .cardRemoved(let reader):
-            guard reader == self.reader, state.card != nil else { return [] }
+            guard reader == self.reader, phase.card != nil else { return [] }
             let effects = lockCurrent(reason: .cardRemoved, at: now)
-            state = .locked
+            phase = .locked
             return effects
 
         case .readerLost:
@@ -127,33 +178,33 @@ public struct TerminalStateMachine: Sendable {
             return lose(.pcscServiceLost, at: now)
 
         case .readerReady:
-            guard case .readerUnavailable = state else { return [] }
-            state = .locked
+            guard case .readerUnavailable = phase else { return [] }
+            phase = .locked
             return [.record(event(.readerReady, card: nil, at: now))]
 
         case .manualLock:
-            guard case .unlocked(let session) = state else { return [] }
+            guard let session = phase.openingOrOpenSession else { return [] }
             return relock(session, reason: .manual, at: now)
 
         case .emergencyLock:
-            if let card = state.card {
+            if let card = phase.card {
                 let effects = lockCurrent(reason: .emergency, at: now)
-                state = .refused(card, .emergencyLock)
+                phase = .refused(card, .emergencyLock)
                 return effects
             }
             return lockCurrent(reason: .emergency, at: now)
 
-        case .unlockFailed(let failure):
-            guard case .unlocked(let session) = state else { return [] }
-            let effects = lockWithSession(session, reason: .unlockFailed, at: now)
-            state = .refused(session.card, failure == .historyWriteFailed ? .historyUnavailable : .unlockCommandFailed)
+        case .systemLock(let reason):
+            let effects = lockCurrent(reason: reason, at: now)
+            if case .readerUnavailable = phase { return effects }
+            phase = .locked
             return effects
         }
     }
 
     /// Idle timeout and maximum session: lock, end the session and ask the PIN again while the card stays.
     private mutating func expireSession(at now: Date) -> [TerminalEffect] {
-        guard case .unlocked(let session) = state else { return [] }
+        guard case .unlocked(let session) = phase else { return [] }
         if now >= session.startedAt.adding(policy.maximumSession) {
             return relock(session, reason: .maximumSession, at: now)
         }
@@ -165,26 +216,26 @@ public struct TerminalStateMachine: Sendable {
 
     private mutating func relock(_ session: TerminalSession, reason: LockReason, at now: Date) -> [TerminalEffect] {
         var effects = lockWithSession(session, reason: reason, at: now)
-        state = .awaitingPIN(PINWait(card: session.card, operatorID: session.operatorID, attemptsLeft: nil, relockReason: reason))
+        phase = .awaitingPIN(PINWait(card: session.card, operatorID: session.operatorID, attemptsLeft: nil, relockReason: reason))
         effects.append(.askForPIN(session.card, operatorID: session.operatorID, attemptsLeft: nil))
         return effects
     }
 
     private mutating func lose(_ fault: ReaderFault, at now: Date) -> [TerminalEffect] {
-        if case .readerUnavailable(let current) = state {
+        if case .readerUnavailable(let current) = phase {
             // pcscd lost is the wider fault; keep the most telling one.
-            if fault == .pcscServiceLost && current != fault { state = .readerUnavailable(fault) }
+            if fault == .pcscServiceLost && current != fault { phase = .readerUnavailable(fault) }
             return []
         }
         let effects = lockCurrent(reason: fault == .readerLost ? .readerLost : .pcscServiceLost, at: now)
-        state = .readerUnavailable(fault)
+        phase = .readerUnavailable(fault)
         return effects
     }
 
-    /// The effects that lock from the current state; the caller sets the next state.
+    /// The effects that lock from the current phase; the caller sets the next phase.
     private func lockCurrent(reason: LockReason, at now: Date) -> [TerminalEffect] {
-        switch state {
-        case .unlocked(let session):
+        switch phase {
+        case .unlocked(let session), .unlocking(let session):
             return lockWithSession(session, reason: reason, at: now)
         case .awaitingPIN(let wait):
             return [.record(event(.terminalLock, card: wait.card, operatorID: wait.operatorID, reason: reason.rawValue, at: now)), .runLockCommand]

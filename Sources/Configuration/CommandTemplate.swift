@@ -18,6 +18,10 @@ public struct CommandTemplate: Hashable, Sendable {
         case direction
         /// How long the door stays open, in seconds.
         case seconds
+        /// Where an alarm was raised: a terminal, door or room id, or `history`.
+        case place
+        /// Why an alarm was raised, as a reason code.
+        case reason
     }
 
     /// The argument vector; the first element is an absolute path to the program.

@@ -1,5 +1,6 @@
 import AccessPolicy
 import Foundation
+import Vocabulary
 
 extension CardGateConfiguration {
     /// Loads and validates the configuration file at `file`.
@@ -37,10 +38,20 @@ extension CardGateConfiguration {
         return try loader.load(TableReader(file: file, path: "", entries: root))
     }
 
+    /// `path` made absolute against `base` and normalised lexically (`.` and `..` removed). Symbolic links are not
+    /// resolved: a secret file that is a link must reach `SecretFile`, which refuses it (`O_NOFOLLOW`), rather than be
+    /// replaced here by its target.
     static func absolute(_ path: String, from base: String) -> String {
-        if path.hasPrefix("/") { return (path as NSString).standardizingPath }
-        let joined = base.isEmpty ? path : (base as NSString).appendingPathComponent(path)
-        return (joined as NSString).standardizingPath
+        let joined = path.hasPrefix("/") || base.isEmpty ? path : base + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(part)
+            }
+        }
+        return (joined.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
     }
 }
 
@@ -74,8 +85,24 @@ private struct Loader {
         let api = CardGateConfiguration.API(
             socket: try path(&apiTable, "socket", .socket, what: "the API's Unix socket path"),
             mode: try socketMode(&apiTable),
-            group: try apiTable.string("group", required: false, what: "the group that may use the API"))
+            group: try apiTable.string("group", required: false, what: "the group that may use the API"),
+            supervisors: try clientRules(&apiTable, "supervisors"),
+            firePanels: try clientRules(&apiTable, "fire-panels"),
+            limits: try socketLimits(&apiTable))
         try apiTable.finish()
+
+        var adminTable = try root.table("admin", required: false, what: "the administration socket")
+        let admin = CardGateConfiguration.Admin(
+            socket: try path(&adminTable, "socket", .adminSocket, what: "the administration socket path", default: "/run/cardgate/admin.sock"),
+            mode: try socketMode(&adminTable),
+            group: adminTable.contains("group")
+                ? try adminTable.string("group", required: false, allowEmpty: true, what: "the group whose members may administer; \"\" for the service's own group")
+                    .flatMap { $0.isEmpty ? nil : $0 }
+                : "cardgate-admin",
+            sessionIdle: .seconds(try adminTable.integer("session-idle-seconds", in: 30...3600, default: 600, what: "seconds an administrative session may stay unused")),
+            sessionMaximum: .seconds(try adminTable.integer("session-maximum-seconds", in: 60...28_800, default: 3600, what: "seconds an administrative session may last")),
+            limits: try socketLimits(&adminTable))
+        try adminTable.finish()
 
         let readers = try readersList(&root)
 
@@ -87,7 +114,13 @@ private struct Loader {
         let commands = CardGateConfiguration.Commands(
             lock: try command(&commandsTable, "lock", allowed: [.terminal, .reader]),
             unlock: try command(&commandsTable, "unlock", allowed: [.terminal, .reader, .operator]),
-            doorOpen: try command(&commandsTable, "door-open", allowed: [.door, .room, .direction, .seconds]))
+            doorOpen: try command(&commandsTable, "door-open", allowed: [.door, .room, .direction, .seconds]),
+            doorHold: commandsTable.contains("door-hold") ? try command(&commandsTable, "door-hold", allowed: [.door, .room]) : nil,
+            doorSecure: commandsTable.contains("door-secure") ? try command(&commandsTable, "door-secure", allowed: [.door, .room]) : nil,
+            alarm: commandsTable.contains("alarm") ? try command(&commandsTable, "alarm", allowed: [.place, .reason]) : nil,
+            timeout: .seconds(try commandsTable.integer("timeout-seconds", in: 1...120, default: 10, what: "seconds before a command is stopped")),
+            lockRetries: try commandsTable.integer("lock-retries", in: 0...10, default: 2, what: "times a failed lock command is tried again"),
+            lockRetryDelay: .milliseconds(try commandsTable.integer("lock-retry-delay-ms", in: 0...10_000, default: 1000, what: "milliseconds before a lock command is tried again")))
         try commandsTable.finish()
 
         var identityTable = try root.table("program-identity", required: false, what: "the program identity check")
@@ -105,15 +138,35 @@ private struct Loader {
         let scrypt = try scryptSettings(&scryptTable)
         try scryptTable.finish()
 
+        var pcscdTable = try root.table("pcscd", required: false, what: "the pcscd watchdog")
+        let pcscd = CardGateConfiguration.PCSCD(
+            watchdog: .milliseconds(try pcscdTable.integer("watchdog-ms", in: 500...60_000, default: 3000, what: "milliseconds pcscd may stay silent before everything locks")))
+        try pcscdTable.finish()
+
+        var serviceTable = try root.table("service", required: false, what: "the service account")
+        let account = try serviceTable.string("account", required: false, what: "the account cardgate serve runs as") ?? "cardgate"
+        guard ClientRule(account).map({ if case .user = $0 { true } else { false } }) == true else {
+            throw serviceTable.error(.invalidValue, "account", "expected a user name, got \"\(account)\"")
+        }
+        let service = CardGateConfiguration.Service(
+            account: account,
+            auditGroup: serviceTable.contains("audit-group")
+                ? try serviceTable.string("audit-group", required: false, allowEmpty: true, what: "the group of the auditors; \"\" for none")
+                    .flatMap { $0.isEmpty ? nil : $0 }
+                : "cardgate-audit")
+        try serviceTable.finish()
+
         try root.finish()
         return CardGateConfiguration(
-            file: file, timeZone: timeZone, storage: storage, secrets: secrets, api: api, readers: readers, policy: policy,
-            commands: commands, programIdentityCheck: identity, history: history, scrypt: scrypt)
+            file: file, timeZone: timeZone, storage: storage, secrets: secrets, api: api, admin: admin, readers: readers, policy: policy,
+            commands: commands, programIdentityCheck: identity, history: history, scrypt: scrypt, pcscd: pcscd, service: service)
     }
 
     // MARK: - Sections
 
-    private func path(_ table: inout TableReader, _ key: String, _ variable: ConfigurationEnvironment, what: String) throws(ConfigurationError) -> String {
+    private func path(
+        _ table: inout TableReader, _ key: String, _ variable: ConfigurationEnvironment, what: String, default fallback: String? = nil
+    ) throws(ConfigurationError) -> String {
         if let value = environment[variable.rawValue] {
             guard !value.isEmpty, !value.contains("\0") else {
                 throw ConfigurationError(code: .invalidEnvironment, file: file, key: variable.rawValue, message: "must be a non-empty path (overrides \(table.keyPath(key)))")
@@ -122,7 +175,9 @@ private struct Loader {
             _ = try table.string(key, required: false, what: what)
             return CardGateConfiguration.absolute(value, from: workingDirectory)
         }
-        let value = try table.string(key, required: true, what: what + "; or set \(variable.rawValue)")!
+        guard let value = try table.string(key, required: fallback == nil, what: what + "; or set \(variable.rawValue)") else {
+            return fallback ?? ""
+        }
         return CardGateConfiguration.absolute(value, from: fileDirectory)
     }
 
@@ -173,16 +228,21 @@ private struct Loader {
         var terminals: [String: String] = [:]
         var doorSides: [String: String] = [:]
         var doorRooms: [String: String] = [:]
+        var adminReaders: [String: String] = [:]
         for var table in tables {
             let name = try table.string("name", what: "the reader's PC/SC name with its slot, e.g. \"CardGate T01 00 00\"")!
             if let earlier = names[name] { throw table.error(.invalidValue, "name", "reader \"\(name)\" is already configured in \(earlier)") }
             names[name] = table.path
             let role: ReaderRole
-            switch try table.string("role", what: "\"admin\", \"terminal\" or \"door\"")! {
-            case "admin":
-                try table.forbid("terminal", because: "for role \"admin\"")
-                for key in ["door", "room", "direction"] { try table.forbid(key, because: "for role \"admin\"") }
-                role = .admin
+            let roleName = try table.string("role", what: "\"admin\", \"admin-subject\", \"terminal\" or \"door\"")!
+            switch roleName {
+            case "admin", "admin-subject":
+                for key in ["terminal", "door", "room", "direction", "clients"] { try table.forbid(key, because: "for role \"\(roleName)\"") }
+                role = roleName == "admin" ? .admin : .adminSubject
+                if let earlier = adminReaders[roleName] {
+                    throw table.error(.invalidValue, "role", "the admin station has one \"\(roleName)\" reader, already in \(earlier)")
+                }
+                adminReaders[roleName] = table.path
             case "terminal":
                 for key in ["door", "room", "direction"] { try table.forbid(key, because: "for role \"terminal\"") }
                 let id = try identifier(&table, "terminal", what: "the terminal id")
@@ -204,10 +264,11 @@ private struct Loader {
                 doorRooms[door] = room
                 role = .door(id: door, room: room, direction: direction)
             case let other:
-                throw table.error(.invalidValue, "role", "expected \"admin\", \"terminal\" or \"door\", got \"\(other)\"")
+                throw table.error(.invalidValue, "role", "expected \"admin\", \"admin-subject\", \"terminal\" or \"door\", got \"\(other)\"")
             }
+            let clients = role.isAdminStation ? [] : try clientRules(&table, "clients")
             try table.finish()
-            readers.append(CardGateConfiguration.Reader(name: name, role: role))
+            readers.append(CardGateConfiguration.Reader(name: name, role: role, clients: clients))
         }
         return readers
     }
@@ -243,10 +304,27 @@ private struct Loader {
                 code: .invalidValue, file: file, key: "\(table.keyPath("anti-passback-rooms"))[\(index)]",
                 message: "room \"\(room)\" needs both an \"in\" and an \"out\" door reader for anti-passback")
         }
+        let heldOpen = try table.integer("door-held-open-seconds", in: 5...3600, default: 30, what: "seconds a door may stay open after a passage before the held-open alarm")
+        let twoPerson = try table.integer("two-person-window-seconds", in: 5...300, default: 30, what: "seconds the second person of a two-person room may take")
+        let visitor = try table.integer("visitor-window-seconds", in: 10...600, default: 60, what: "seconds an announced visitor waits for the escort's card")
+        var closing = CardGateConfiguration.ClosingDay.yearEnd
+        if let days = try table.stringArray("closing-days", required: false, what: "the city's closing days, \"MM-DD\"") {
+            closing = []
+            for (index, text) in days.enumerated() {
+                guard let day = CardGateConfiguration.ClosingDay(text) else {
+                    throw ConfigurationError(
+                        code: .invalidValue, file: file, key: "\(table.keyPath("closing-days"))[\(index)]",
+                        message: "expected a day of the year as \"MM-DD\" (for example \"12-29\"), got \"\(text.prefix(20))\"")
+                }
+                closing.insert(day)
+            }
+        }
         return CardGateConfiguration.Policy(
             idleTimeout: .seconds(idle), maximumSession: .seconds(maximum), pinLockoutAttempts: lockout,
             pinMinimumLength: minimum, pinMaximumLength: maximumLength, doorOpen: .seconds(doorOpen),
-            doorPINTimeout: .seconds(doorPIN), cardAndPINRooms: Set(pinRooms), antiPassbackRooms: Set(passbackRooms))
+            doorPINTimeout: .seconds(doorPIN), cardAndPINRooms: Set(pinRooms), antiPassbackRooms: Set(passbackRooms),
+            doorHeldOpen: .seconds(heldOpen), twoPersonWindow: .seconds(twoPerson), visitorWindow: .seconds(visitor),
+            closingDays: closing)
     }
 
     private func command(_ table: inout TableReader, _ key: String, allowed: [CommandTemplate.Placeholder]) throws(ConfigurationError) -> CommandTemplate {
@@ -280,7 +358,14 @@ private struct Loader {
         if let origin = history.origin, origin.contains(where: { $0 == "+" || $0.isWhitespace }) {
             throw table.error(.invalidValue, "origin", "must not contain spaces or +, got \"\(origin)\"")
         }
-        if let file = try table.string("witness-file", required: false, what: "a witness file on another disk or host") {
+        if let value = environment[ConfigurationEnvironment.witnessFile.rawValue] {
+            guard !value.isEmpty, !value.contains("\0") else {
+                throw ConfigurationError(code: .invalidEnvironment, file: file, key: ConfigurationEnvironment.witnessFile.rawValue,
+                                         message: "must be a non-empty path (overrides \(table.keyPath("witness-file")))")
+            }
+            _ = try table.string("witness-file", required: false, what: "a witness file on another disk or host")
+            history.witnessFile = CardGateConfiguration.absolute(value, from: workingDirectory)
+        } else if let file = try table.string("witness-file", required: false, what: "a witness file on another disk or host") {
             history.witnessFile = CardGateConfiguration.absolute(file, from: fileDirectory)
         }
         if table.contains("witness-command") {
@@ -316,6 +401,35 @@ private struct Loader {
         if let d = try? Date.ISO8601FormatStyle().parse(text) { return d }
         guard text.count == 10 else { return nil }
         return try? Date.ISO8601FormatStyle().parse(text + "T00:00:00Z")
+    }
+
+    /// A `clients = [...]`-style list: `name`, `uid:N`, `group:name` or `gid:N`; missing means nobody.
+    private func clientRules(_ table: inout TableReader, _ key: String) throws(ConfigurationError) -> [ClientRule] {
+        let texts = try table.stringArray(key, required: false, what: "users and groups: \"name\", \"uid:1001\", \"group:kiosk\", \"gid:2001\"") ?? []
+        var rules: [ClientRule] = []
+        for (index, text) in texts.enumerated() {
+            guard let rule = ClientRule(text) else {
+                throw ConfigurationError(
+                    code: .invalidValue, file: file, key: "\(table.keyPath(key))[\(index)]",
+                    message: "expected a user name, \"uid:N\", \"group:name\" or \"gid:N\", got \"\(text)\"")
+            }
+            rules.append(rule)
+        }
+        return rules
+    }
+
+    /// The connection limits of a socket table, each with its safe default.
+    private func socketLimits(_ table: inout TableReader) throws(ConfigurationError) -> CardGateConfiguration.SocketLimits {
+        let maximum = try table.integer("max-connections", in: 4...512, default: 64, what: "connections open at once")
+        let perClient = try table.integer("max-connections-per-client", in: 1...512, default: 16, what: "connections open at once for one user")
+        guard perClient <= maximum else {
+            throw table.error(.invalidValue, "max-connections-per-client", "must not be above max-connections (\(maximum)), got \(perClient)")
+        }
+        return CardGateConfiguration.SocketLimits(
+            maximumConnections: maximum, maximumConnectionsPerClient: perClient,
+            readTimeout: .seconds(try table.integer("read-timeout-seconds", in: 1...60, default: 5, what: "seconds to read a request")),
+            idleTimeout: .seconds(try table.integer("idle-timeout-seconds", in: 1...3600, default: 30, what: "seconds a connection may wait for its next request")),
+            maximumEventStreamsPerClient: try table.integer("max-event-streams-per-client", in: 1...64, default: 4, what: "event streams open at once for one user"))
     }
 
     private func scryptSettings(_ table: inout TableReader) throws(ConfigurationError) -> CardGateConfiguration.Scrypt {

@@ -29,10 +29,10 @@ struct TableReader {
         return node
     }
 
-    mutating func string(_ key: String, required: Bool = true, what: String) throws(ConfigurationError) -> String? {
+    mutating func string(_ key: String, required: Bool = true, allowEmpty: Bool = false, what: String) throws(ConfigurationError) -> String? {
         guard let node = try node(key, required: required, what: what) else { return nil }
         guard case .string(let value) = node else { throw error(.wrongType, key, "expected a string (\(what)), got \(node.typeName)") }
-        guard !value.isEmpty else { throw error(.invalidValue, key, "must not be empty (\(what))") }
+        guard allowEmpty || !value.isEmpty else { throw error(.invalidValue, key, "must not be empty (\(what))") }
         return value
     }
 

@@ -1,3 +1,4 @@
+@_spi(PINDigits) import Vocabulary
 import Crypto
 import CryptoExtras
 
@@ -35,7 +36,7 @@ public struct PINHasher: Sendable {
 
     /// Hashes a PIN with a given salt and parameters (used by `verify` and by fixed test vectors).
     func hash(_ pin: PIN, salt: [UInt8], parameters: ScryptParameters) throws(CredentialsError) -> PINHash {
-        let peppered = Array(HMAC<SHA256>.authenticationCode(for: pin.bytes, using: pepper.key))
+        let peppered = Array(HMAC<SHA256>.authenticationCode(for: pin.digits, using: pepper.key))
         do {
             let key = try KDF.Scrypt.deriveKey(
                 from: peppered, salt: salt, outputByteCount: PINHash.hashByteCount,

@@ -1,3 +1,5 @@
+@_spi(PINDigits) import Vocabulary
+
 /// The rules a new PIN must meet, and the lockout threshold.
 ///
 /// Defaults: 6–12 digits, not on the blocklist, different from the last 5 PINs, blocked after 5
@@ -46,7 +48,7 @@ public struct PINPolicy: Sendable, Equatable {
 
     /// Checks a new PIN's form: digits only, length, and the blocklist. The error names the rule, not the PIN.
     public func check(_ pin: PIN) throws(CredentialsError) {
-        let bytes = pin.bytes
+        let bytes = pin.digits
         guard bytes.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
             throw CredentialsError(.pinNotDigits, "the PIN must contain only the digits 0–9")
         }

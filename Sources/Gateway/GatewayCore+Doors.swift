@@ -2,92 +2,112 @@ import AccessPolicy
 import Foundation
 import GatewayAPI
 import History
+import Vocabulary
 
 extension GatewayCore {
-    /// What happened while carrying out one batch of door effects.
-    struct DoorOutcome {
-        /// The door was opened, for this event.
-        var opened: AccessPolicy.DoorEvent?
-        /// The attempt was refused, with this reason.
-        var refusal: DoorRefusal?
-        /// A record failed, so the door stayed shut.
-        var historyFailed = false
+    /// A door's state (its clients and the supervisors).
+    public func door(id: String, caller: Peer) async throws -> DoorView {
+        let place = try door(id)
+        try access.requireDoor(id, caller, "see door \(id)", supervisorsToo: true)
+        return try await place.ask { .view($0) }
     }
 
-    /// On ``queue``: feeds one input to door `id` and carries out its effects.
-    @discardableResult
-    func feedDoor(_ id: String, _ input: DoorInput, at now: Date = Date()) -> DoorOutcome {
-        guard let effects = doors[id]?.machine.handle(input, at: now, occupancy: occupancy) else { return DoorOutcome() }
-        return runDoorEffects(id, effects)
+    /// The door controller's contact report (the door's clients only).
+    public func reportDoorContact(door id: String, open: Bool, caller: Peer) async throws -> DoorView {
+        let place = try door(id)
+        try access.requireDoor(id, caller, "report the contact of door \(id)")
+        return try await place.ask { .report(.contact(open: open), $0) }
     }
 
-    /// On ``queue``: carries out door effects in order; a failed record keeps the door shut and is not applied to
-    /// the occupancy.
-    @discardableResult
-    func runDoorEffects(_ id: String, _ effects: [DoorEffect], check: CardCheck? = nil) -> DoorOutcome {
-        guard let configuration = doors[id]?.machine.configuration else { return DoorOutcome() }
-        var outcome = DoorOutcome()
-        var recordFailed = false
-        for effect in effects {
-            if recordFailed && effect.grantsAccess {
-                outcome.historyFailed = true
-                continue
-            }
-            switch effect {
-            case .verifyCard(let presentation):
-                let verdict = check?.doorVerdict
-                    ?? DoorCardVerdict(genuine: false, cardStatus: .unknown, operatorID: nil, operatorActive: false, grants: [])
-                let next = doors[id]?.machine.handle(.cardVerified(presentation.card.id, verdict), at: Date(), occupancy: occupancy) ?? []
-                let nested = runDoorEffects(id, next)
-                outcome.opened = outcome.opened ?? nested.opened
-                outcome.refusal = outcome.refusal ?? nested.refusal
-                outcome.historyFailed = outcome.historyFailed || nested.historyFailed
-            case .askForPIN(_, let operatorID, _):
-                publishDoor(configuration, .awaitingPIN, operatorID: operatorID, reason: nil)
-            case .record(let event):
-                if append(HistoryRecords.event(event)) {
-                    occupancy.apply(event)
-                    if event.kind == .refused {
-                        outcome.refusal = event.refusal
-                        publishDoor(configuration, .refused, operatorID: event.operatorID, reason: event.refusal?.rawValue)
-                    } else {
-                        outcome.opened = event
-                    }
-                } else {
-                    recordFailed = true
-                    if event.kind == .refused { outcome.refusal = event.refusal }
-                }
-            case .openDoor(let doorID, let duration):
-                let opened = outcome.opened
-                let argv = self.configuration.commands.doorOpen.render([
-                    .door: doorID, .room: configuration.roomID,
-                    .direction: opened?.direction.rawValue ?? "in", .seconds: String(duration.components.seconds),
-                ])
-                commands.start(argv, what: "door-open \(doorID)")
-                publishDoor(configuration, .opened, operatorID: opened?.operatorID, reason: nil)
-            }
+    /// The door controller's exit button (the door's clients only).
+    public func requestToExit(door id: String, caller: Peer) async throws -> DoorView {
+        let place = try door(id)
+        try access.requireDoor(id, caller, "open door \(id) from inside")
+        return try await place.ask { .report(.requestToExit, $0) }
+    }
+
+    /// A visitor announced at the door (the door's clients only).
+    public func announceVisitor(door id: String, visitor: Visitor, caller: Peer) async throws -> DoorView {
+        let place = try door(id)
+        try access.requireDoor(id, caller, "announce a visitor at door \(id)")
+        return try await place.ask { .report(.visitorAnnounced(visitor), $0) }
+    }
+
+    /// A supervisor's override of the two-person rule for the next exit at the door.
+    public func overrideTwoPerson(door id: String, caller: Peer) async throws -> DoorView {
+        let place = try door(id)
+        try access.requireSupervisor(caller, "override the two-person rule at door \(id)")
+        return try await place.ask { .report(.overrideTwoPerson(by: Self.actor(caller)), $0) }
+    }
+
+    /// The alarms the caller may see: all for a supervisor, its doors' for a door client.
+    public func alarms(caller: Peer) async throws -> AlarmList {
+        guard access.mayConnect(caller) else { throw access.refuse(caller, "see the alarms", place: nil) }
+        let access = self.access
+        return AlarmList(alarms: alarmBoard.list { access.maySee(door: $0, caller) })
+    }
+
+    /// A supervisor acknowledges an alarm; recorded first (no record, no acknowledgement).
+    public func acknowledgeAlarm(id: Int, caller: Peer) async throws -> AlarmView {
+        try access.requireSupervisor(caller, "acknowledge alarms")
+        guard let alarm = alarmBoard.alarm(id), alarm.acknowledgedAt == nil else {
+            throw GatewayError(.notFound, "no unacknowledged alarm \(id); see GET /v1/alarms")
         }
-        scheduleDoorTimer(id)
-        return outcome
-    }
-
-    func publishDoor(_ configuration: DoorConfiguration, _ outcome: GatewayAPI.DoorEvent.Outcome, operatorID: String?, reason: String?) {
-        let summary = operatorID.map { OperatorSummary(id: $0, name: doors[configuration.doorID]?.operatorName ?? $0) }
-        broadcaster.publish(.door(GatewayAPI.DoorEvent(
-            door: configuration.doorID, room: configuration.roomID, outcome: outcome, operator: summary, reason: reason, at: Date())))
-    }
-
-    /// Sleeps until the PIN deadline of the door, if one is pending.
-    func scheduleDoorTimer(_ id: String) {
-        doors[id]?.timer?.cancel()
-        doors[id]?.timer = nil
-        guard let deadline = doors[id]?.machine.nextDeadline else { return }
-        let item = DispatchWorkItem { [weak self] in
-            guard let self else { return }
-            self.doors[id]?.timer = nil
-            self.feedDoor(id, .tick)
+        let by = Self.actor(caller)
+        guard await context.history.append(NewEvent(
+            kind: .doorAlarmAcknowledged, result: .success, actor: by, place: alarm.room,
+            details: EventDetails(reason: alarm.alarm, door: alarm.door))) != nil
+        else { throw GatewayError.historyUnavailable("the acknowledgement could not be recorded") }
+        guard let acknowledged = alarmBoard.acknowledge(id, by: by, at: Date()) else {
+            throw GatewayError(.notFound, "alarm \(id) was acknowledged meanwhile")
         }
-        doors[id]?.timer = item
-        queue.asyncAfter(deadline: .now() + max(0, deadline.timeIntervalSinceNow) + 0.001, execute: item)
+        context.broadcaster.publish(.door(DoorNotice(
+            door: alarm.door, room: alarm.room, outcome: .alarmAcknowledged, reason: alarm.alarm, at: Date())))
+        return acknowledged
+    }
+
+    /// Fire and evacuation: records the emergency, locks every terminal, then releases every door (each recorded;
+    /// a door whose record failed is still opened, and named in the answer).
+    public func releaseDoors(reason: String?, caller: Peer) async throws -> DoorReleaseResult {
+        try access.requireFirePanel(caller, "release the doors")
+        let now = Date()
+        let by = Self.actor(caller)
+        await context.history.append(NewEvent(
+            kind: .adminEmergency, result: .success, actor: by,
+            details: EventDetails(reason: reason ?? "evacuation", operation: "release-doors")))
+        let unrecorded = await everyDoor { place in (try? await place.ask { .release(true, by: by, $0) }) ?? false }
+        await lockAll(.emergency)
+        return DoorReleaseResult(
+            released: true, doors: doors.keys.sorted(), lockedTerminals: terminals.keys.sorted(), unrecorded: unrecorded,
+            reason: reason, at: now)
+    }
+
+    /// Ends a release: every door is secured again (recorded per door).
+    public func restoreDoors(caller: Peer) async throws -> DoorReleaseResult {
+        try access.requireFirePanel(caller, "restore the doors")
+        let now = Date()
+        let by = Self.actor(caller)
+        let unrecorded = await everyDoor { place in (try? await place.ask { .release(false, by: by, $0) }) ?? false }
+        await context.history.append(NewEvent(
+            kind: .adminEmergency, result: .success, actor: by, details: EventDetails(reason: "restore", operation: "restore-doors")))
+        return DoorReleaseResult(released: false, doors: doors.keys.sorted(), lockedTerminals: [], unrecorded: unrecorded, reason: nil, at: now)
+    }
+
+    /// Runs `body` on every door at once; answers the ids of the doors for which it returned false, sorted.
+    private func everyDoor(_ body: @escaping @Sendable (DoorPlace) async -> Bool) async -> [String] {
+        await withTaskGroup(of: (String, Bool).self) { group in
+            for (id, place) in doors { group.addTask { (id, await body(place)) } }
+            var failed: [String] = []
+            for await (id, ok) in group where !ok { failed.append(id) }
+            return failed.sorted()
+        }
+    }
+
+    /// How an API caller is named in the history: `uid:N`.
+    static func actor(_ caller: Peer) -> String { "uid:\(caller.uid)" }
+
+    private func door(_ id: String) throws(GatewayError) -> DoorPlace {
+        guard let place = doors[id] else { throw GatewayError.unknownDoor(id) }
+        return place
     }
 }

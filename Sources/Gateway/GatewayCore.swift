@@ -7,230 +7,214 @@ import Logging
 import Registry
 import ServiceLifecycle
 import SmartCard
+import Synchronization
+import Vocabulary
 
-/// The gateway daemon's core: readers → card checks → the terminal and door state machines → history and
-/// commands. It is the ``GatewayService`` the local API calls, and a swift-service-lifecycle `Service` whose
-/// `run()` watches the readers until graceful shutdown, then locks every terminal and records `system.stop`.
+/// The gateway daemon's core: readers → card checks → the terminal and door state machines → history and commands.
+/// It is the ``GatewayService`` the local API calls and the ``AdminService`` of the administration socket, and a
+/// swift-service-lifecycle `Service` whose `run()` locks every terminal, watches the readers and pcscd until graceful
+/// shutdown, then locks every terminal again and records `system.stop`.
 ///
-/// Concurrency: every piece of mutable state is touched only on ``queue``, a serial dispatch queue with a thread of
-/// its own (never the cooperative pool), so inputs reach each state machine one at a time and the effects of one
-/// input are carried out, history first, before the next input is looked at. Each card read (PC/SC) runs on a thread
-/// of its own, PIN hashes (scrypt) on ``hashQueue``, and both come back to ``queue`` as inputs; a result that belongs to a card that has
-/// since left its reader is recognised by the reader's generation counter and dropped.
-public final class GatewayCore: Service, GatewayService, @unchecked Sendable {
-    // @unchecked Sendable: all `var` state below is confined to `queue` (see the type's documentation); the `let`s
-    // are Sendable or thread-safe (HistoryStore, Registry, EventBroadcaster, Logger).
-
-    let configuration: CardGateConfiguration
-    let history: HistoryStore
-    let registry: Registry
-    let logger: Logger
+/// Every terminal and every door is its own unit of state (``TerminalPlace``, ``DoorPlace``): a card check, a PIN
+/// hash or a command at one never delays a decision or a lock at another. The history append is the only shared
+/// step. Who may do what on the API is decided by ``AccessGuard`` from the caller the kernel identified.
+public final class GatewayCore: Service, GatewayService, Sendable {
+    let context: PlaceContext
+    let terminals: [String: TerminalPlace]
+    let doors: [String: DoorPlace]
+    let book: RoomBook
+    let alarmBoard: AlarmBoard
+    let board: ReaderBoard
+    let router: ReaderRouter
+    let watchdog: PCSCWatchdog
+    let access: AccessGuard
+    let station: AdminStation
+    let streams = StreamCounter()
     let version: String
     let startedAt = Date()
-    let broadcaster = EventBroadcaster()
-    let commands: CommandRunner
-    /// The serial queue that owns the state.
-    let queue = DispatchQueue(label: "cardgate.gateway", qos: .userInteractive)
-    /// Blocking registry reads for the API.
-    let workQueue = DispatchQueue(label: "cardgate.gateway.work", qos: .userInitiated, attributes: .concurrent)
-    /// PIN hashes (scrypt, CPU-bound): at most one fewer than the processors at a time, so that a card check or a
-    /// lock never waits behind a burst of PIN entries (see Benchmarks/README.md).
-    let hashQueue: OperationQueue = {
-        let queue = OperationQueue()
-        queue.name = "cardgate.gateway.pin-hash"
-        queue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
-        return queue
-    }()
 
-    var terminals: [String: TerminalSlot] = [:]
-    var terminalByReader: [String: String] = [:]
-    var doors: [String: DoorSlot] = [:]
-    var doorByReader: [String: String] = [:]
-    /// Readers pcscd reports, with their state for the status.
-    var seenReaders: [String: GatewayAPI.ReaderState] = [:]
-    /// Readers that are configured and approved in the ledger (checked when they appear).
-    var approvedReaders: Set<String> = []
-    /// Bumped on every card insertion or removal in a reader: late card checks for an older one are dropped.
-    var readerGeneration: [String: UInt64] = [:]
-    var occupancy = AccessPolicy.RoomOccupancy()
-    var historyOK = true
-    var monitor: ReaderMonitor?
-    var checkpointTimer: (any DispatchSourceTimer)?
-    /// When the reader event being handled came out of the monitor (for the latency in the log lines).
-    var readerEventReceivedAt: DispatchTime?
-
-    /// One terminal: its state machine, its idle/maximum-session timer and what the API shows.
-    struct TerminalSlot {
-        var machine: TerminalStateMachine
-        var timer: DispatchWorkItem?
-        var lockReason: GatewayAPI.LockReason?
-        var operatorName: String?
-        var reader: String
-    }
-
-    /// One door: its state machine and its PIN-timeout timer.
-    struct DoorSlot {
-        var machine: DoorStateMachine
-        var timer: DispatchWorkItem?
-        var operatorName: String?
-    }
-
-    /// Creates the core for an opened history and registry. Nothing runs until ``start()``.
-    public init(configuration: CardGateConfiguration, history: HistoryStore, registry: Registry, version: String, logger: Logger) {
-        self.configuration = configuration
-        self.history = history
-        self.registry = registry
+    /// Creates the core for an opened history and registry. Nothing runs until ``run()``. Throws when a client
+    /// list names a user or group that does not exist.
+    public init(configuration: CardGateConfiguration, history: HistoryStore, registry: Registry, version: String, logger: Logger)
+        throws(GatewayStartError)
+    {
+        let writer = HistoryWriter(store: history, logger: logger)
+        let watch = WatchList()
+        context = PlaceContext(configuration: configuration, history: writer, registry: registry, broadcaster: EventBroadcaster(),
+                               logger: logger, watch: watch)
         self.version = version
-        self.logger = logger
-        self.commands = CommandRunner(logger: logger)
+        access = try AccessGuard(configuration: configuration, recorder: RefusalRecorder(history: writer))
+        var terminals: [String: TerminalPlace] = [:]
         for (id, reader) in configuration.terminals {
-            terminals[id] = TerminalSlot(
-                machine: TerminalStateMachine(terminalID: id, reader: reader, policy: configuration.terminalPolicy),
-                lockReason: nil, reader: reader)
-            terminalByReader[reader] = id
+            terminals[id] = TerminalPlace(id: id, reader: reader, context: context)
         }
+        book = RoomBook(replaying: [])
+        alarmBoard = AlarmBoard()
+        var doors: [String: DoorPlace] = [:]
         for door in configuration.doors {
-            // A room's own flags in the registry (`cardgate room add --requires-pin --anti-passback`) add to the
-            // configuration's card-and-pin-rooms and anti-passback-rooms; read once, at start.
-            var doorConfiguration = door.configuration
-            if let room = try? registry.rooms.show(doorConfiguration.roomID) {
-                doorConfiguration.roomRequiresPIN = doorConfiguration.roomRequiresPIN || room.requiresPIN
-                let bothSides = door.entryReader != nil && door.exitReader != nil
-                doorConfiguration.antiPassback = doorConfiguration.antiPassback || (room.antiPassback && bothSides)
-            }
-            doors[door.configuration.doorID] = DoorSlot(
-                machine: DoorStateMachine(configuration: doorConfiguration, entryReader: door.entryReader, exitReader: door.exitReader))
-            if let reader = door.entryReader { doorByReader[reader] = door.configuration.doorID }
-            if let reader = door.exitReader { doorByReader[reader] = door.configuration.doorID }
+            // A room's own flags in the registry (`cardgate room add|set --requires-pin --anti-passback --two-person
+            // --occupancy-limit`) add to the configuration's; read at start and after every change of the room.
+            let room = try? registry.rooms.show(door.configuration.roomID)
+            doors[door.configuration.doorID] = DoorPlace(
+                configuration: door.configuration, room: room.map(Self.roomRules), entryReader: door.entryReader,
+                exitReader: door.exitReader, context: context, book: book, alarms: alarmBoard)
         }
+        self.terminals = terminals
+        self.doors = doors
+        board = ReaderBoard()
+        let routerBox = RouterBox()
+        let doorList = doors
+        station = AdminStation(
+            context: context, ledgerChanged: { await routerBox.router?.recheckLedger() },
+            roomChanged: { [context] room in await Self.reloadRules(of: room, doors: doorList, context: context) },
+            announceVisitor: { door, visitor in
+                guard let place = doorList[door] else { throw GatewayError.unknownDoor(door) }
+                _ = try await place.ask { .report(.visitorAnnounced(visitor), $0) }
+            })
+        router = ReaderRouter(configuration: configuration, terminals: terminals, doors: doors, admin: station, board: board, context: context)
+        routerBox.set(router)
+        watchdog = PCSCWatchdog(timeout: configuration.pcscd.watchdog, watch: watch, logger: logger)
+    }
+
+    /// The registry's rules of a room, as a door takes them.
+    static func roomRules(_ room: Room) -> DoorPlace.RoomRules {
+        DoorPlace.RoomRules(
+            requiresPIN: room.requiresPIN, antiPassback: room.antiPassback, twoPerson: room.twoPerson, occupancyLimit: room.occupancyLimit)
+    }
+
+    /// Gives the doors of `room` its rules from the registry again.
+    static func reloadRules(of room: String, doors: [String: DoorPlace], context: PlaceContext) async {
+        let registry = context.registry
+        guard let found = await context.registryThreads.run({ try? registry.rooms.show(room) }) else { return }
+        for door in doors.values where door.configuration.roomID == room {
+            door.send(.rules(roomRules(found)))
+        }
+    }
+
+    /// The administration socket's service.
+    public var adminService: any AdminService { AdminDesk(station: station) }
+
+    /// Whether `peer` may use the API at all (others are turned away when they connect).
+    public func mayConnect(_ peer: Peer) -> Bool { access.mayConnect(peer) }
+
+    /// Records a connection turned away by a socket (rate-limited).
+    public func connectionRefused(_ peer: Peer?, reason: String, socket: String) {
+        access.recorder.refused(peer, what: "connect to the \(socket) socket (\(reason))", place: nil)
     }
 
     // MARK: - Life cycle
 
-    /// Rebuilds the occupancy from the history, locks every terminal (lock command), starts the history checkpoint
-    /// timer and the reader monitor. Throws when the history cannot be read or written. Runs on ``queue``.
-    public func start() async throws {
-        let rooms = Dictionary(configuration.doors.map { ($0.configuration.doorID, $0.configuration.roomID) }, uniquingKeysWith: { a, _ in a })
-        try await onQueue {
-            let past = try HistoryRecords.doorEvents(self.history, rooms: rooms)
-            self.occupancy = AccessPolicy.RoomOccupancy(replaying: past)
-            for id in self.terminals.keys.sorted() {
-                guard let slot = self.terminals[id] else { continue }
-                // Fail closed from the first moment: whatever the screen was, it is locked now.
-                self.append(NewEvent(kind: .terminalLocked, result: .success, place: id, details: EventDetails(reason: "start")))
-                self.commands.start(self.lockArgv(id, reader: slot.reader), what: "lock \(id)")
-            }
-            self.startCheckpointTimer()
-            if !self.historyOK { throw GatewayStartError(.historyUnavailable, "the history cannot be written at start") }
-        }
-        let monitor = ReaderMonitor()
-        try await onQueue { self.monitor = monitor }
-        // Draining the stream only awaits; each event is handed to the queue, in order.
-        Task.detached { [self] in
-            for await event in monitor {
-                let received = DispatchTime.now()
-                queue.async {
-                    self.readerEventReceivedAt = received
-                    self.handleReaderEvent(event)
-                    self.readerEventReceivedAt = nil
-                }
-            }
-        }
-        logger.notice("gateway started", metadata: ["terminals": "\(terminals.count)", "doors": "\(doors.count)"])
-    }
-
-    /// Waits for graceful shutdown, then locks every terminal, records `system.stop` and returns.
+    /// Locks every terminal, watches the readers and pcscd until graceful shutdown, then locks every terminal,
+    /// records `system.stop` and returns.
     public func run() async throws {
-        try? await gracefulShutdown()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async {
-                self.shutDown()
-                continuation.resume()
+        let logger = context.logger
+        let rooms = Dictionary(context.configuration.doors.map { ($0.configuration.doorID, $0.configuration.roomID) }, uniquingKeysWith: { a, _ in a })
+        let store = context.history.store
+        let past = try await context.registryThreads.run { try HistoryRecords.doorEvents(store, rooms: rooms) }
+        await book.load(past)
+        let monitor = ReaderMonitor()
+        // These wait on threads that may never return (a stopped pcscd, a clock that is never set): not in the task
+        // group, which would wait for them at shutdown.
+        let watchers = [
+            Task.detached { [watchdog] in await watchdog.run() },
+            Task.detached { [watchdog] in await watchdog.watchForResume() },
+        ]
+        try await withThrowingDiscardingTaskGroup { group in
+            for terminal in terminals.values { group.addTask { await terminal.run() } }
+            for door in doors.values { group.addTask { await door.run() } }
+            // Fail closed from the first moment: whatever the screens were, they are locked now.
+            await lockAll(.start)
+            guard await context.history.healthy else {
+                throw GatewayStartError(.historyUnavailable, "the history cannot be written at start")
+            }
+            group.addTask { await self.router.run(monitor) }
+            group.addTask { await self.followWatchdog() }
+            group.addTask { await self.checkpointEvery(self.context.configuration.history.checkpointEvery) }
+            logger.notice("gateway started", metadata: ["terminals": "\(terminals.count)", "doors": "\(doors.count)"])
+            try? await gracefulShutdown()
+            await shutDown(monitor)
+            group.cancelAll()
+        }
+        for watcher in watchers { watcher.cancel() }
+    }
+
+    /// Locks every terminal for `reason` and waits for their lock commands.
+    func lockAll(_ reason: LockReason) async {
+        await withDiscardingTaskGroup { group in
+            for terminal in terminals.values {
+                group.addTask { try? await terminal.ask { .systemLock(reason, $0) } }
             }
         }
     }
 
-    /// On ``queue``: locks all, records `system.stop`, signs a last checkpoint.
-    func shutDown() {
-        checkpointTimer?.cancel()
-        for id in terminals.keys.sorted() {
-            guard var slot = terminals[id] else { continue }
-            slot.timer?.cancel()
-            if let session = slot.machine.state.session {
-                _ = append(NewEvent(
-                    kind: .sessionLocked, result: .success, actor: session.operatorID, card: session.card.cardGUID, place: id,
-                    details: EventDetails(reason: "shutdown", session: HistoryRecords.sessionID(terminal: id, number: session.number))))
+    /// At shutdown: locks all, records `system.stop`, signs a last checkpoint, ends the event streams and the
+    /// places' loops, stops the reader monitor.
+    func shutDown(_ monitor: ReaderMonitor) async {
+        await lockAll(.shutdown)
+        await context.history.append(NewEvent(kind: .systemStop, result: .success, details: EventDetails(program: "cardgate \(version)")))
+        await context.history.checkpoint()
+        context.broadcaster.finishAll()
+        for terminal in terminals.values { terminal.finish() }
+        for door in doors.values { door.finish() }
+        // At most about 2 s if pcscd does not answer; on a thread of its own so that nothing else waits for it.
+        await onThreadOfItsOwn(name: "cardgate.monitor-stop") { monitor.stop() }
+        context.logger.notice("gateway stopped; every terminal locked")
+    }
+
+    /// Acts on what the pcscd watchdog notices: everything fails closed, recorded once; when pcscd answers again,
+    /// every reader is listed again.
+    func followWatchdog() async {
+        for await event in watchdog.events.cancelOnGracefulShutdown() {
+            switch event {
+            case .unresponsive:
+                await context.history.append(NewEvent(kind: .systemFault, result: .failure, details: EventDetails(reason: "pcscd-unresponsive")))
+                await router.failClosed(.pcscServiceLost)
+            case .answering(let readers):
+                await context.history.append(NewEvent(kind: .systemRecovered, result: .success, details: EventDetails(reason: "pcscd-answering")))
+                await router.relist(readers)
+            case .resumed:
+                await context.history.append(NewEvent(kind: .systemFault, result: .failure, details: EventDetails(reason: "resumed-from-suspend")))
+                await router.failClosed(.resumed)
+                let readers = await onThreadOfItsOwn(name: "cardgate.relist") { PCSCWatchdog.probe() }
+                await context.history.append(NewEvent(kind: .systemRecovered, result: .success, details: EventDetails(reason: "readers-listed")))
+                await router.relist((try? readers.get()) ?? [])
             }
-            _ = commands.run(lockArgv(id, reader: slot.reader), what: "lock \(id)")
-            slot.machine = TerminalStateMachine(terminalID: id, reader: slot.reader, policy: configuration.terminalPolicy)
-            slot.lockReason = .shutdown
-            terminals[id] = slot
-            broadcaster.publish(.terminal(view(id)))
-        }
-        _ = append(NewEvent(kind: .systemStop, result: .success, details: EventDetails(program: "cardgate \(version)")))
-        _ = try? history.checkpoint()
-        broadcaster.finishAll()
-        monitor?.stop()  // at most about 2 s if pcscd does not answer; nothing else is waiting any more
-        monitor = nil
-        logger.notice("gateway stopped; every terminal locked")
-    }
-
-    func startCheckpointTimer() {
-        let seconds = max(1, Int(configuration.history.checkpointEvery.components.seconds))
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + .seconds(seconds), repeating: .seconds(seconds), leeway: .seconds(1))
-        timer.setEventHandler { [weak self] in
-            guard let self else { return }
-            do { _ = try self.history.checkpoint() } catch { self.logger.error("history checkpoint failed", metadata: ["error": "\(error)"]) }
-        }
-        timer.resume()
-        checkpointTimer = timer
-    }
-
-    // MARK: - History and commands (on `queue`)
-
-    /// Appends one event; false (and `historyOK` false) when it could not be written.
-    @discardableResult
-    func append(_ event: NewEvent) -> Bool {
-        do {
-            try history.append(event)
-            if !historyOK { logger.notice("history writable again") }
-            historyOK = true
-            return true
-        } catch {
-            historyOK = false
-            logger.critical("history append failed; the act it records is refused", metadata: ["kind": "\(event.kind.rawValue)", "error": "\(error)"])
-            return false
         }
     }
 
-    func lockArgv(_ terminal: String, reader: String) -> [String] {
-        configuration.commands.lock.render([.terminal: terminal, .reader: reader])
+    /// Signs a checkpoint of the history at this interval (when something new was recorded).
+    func checkpointEvery(_ interval: Duration) async {
+        while (try? await Task.sleep(for: max(.seconds(1), interval))) != nil {
+            await context.history.checkpoint()
+        }
     }
 }
 
-/// Why `cardgate serve` could not start.
-public struct GatewayStartError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable {
-        /// The history cannot be written.
-        case historyUnavailable = "history-unavailable"
-        /// The program is not the approved one and the configuration says refuse.
-        case programNotApproved = "program-not-approved"
-        /// A secret or database could not be opened.
-        case setup
+/// The router, known to the admin station only after both are made (the router needs the station).
+final class RouterBox: Sendable {
+    private let value = Mutex<ReaderRouter?>(nil)
+    func set(_ router: ReaderRouter) { value.withLock { $0 = router } }
+    var router: ReaderRouter? { value.withLock { $0 } }
+}
+
+/// Counts the open event streams of each caller, to hold each to the configured limit.
+final class StreamCounter: Sendable {
+    private let counts = Mutex<[UInt32: Int]>([:])
+
+    /// Takes a place for `uid`, or false when it holds `limit` streams already.
+    func acquire(_ uid: UInt32, limit: Int) -> Bool {
+        counts.withLock { counts in
+            guard counts[uid, default: 0] < limit else { return false }
+            counts[uid, default: 0] += 1
+            return true
+        }
     }
 
-    /// The code.
-    public let code: Code
-    /// A message a person can act on.
-    public let message: String
-
-    /// Creates an error.
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
+    /// Gives the place back.
+    func release(_ uid: UInt32) {
+        counts.withLock { counts in
+            let left = counts[uid, default: 1] - 1
+            counts[uid] = left > 0 ? left : nil
+        }
     }
-
-    public var description: String { message }
 }

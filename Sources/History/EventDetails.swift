@@ -26,6 +26,10 @@ public struct EventDetails: Equatable, Hashable, Sendable {
     public var program: String?
     /// The door of a `door.*` event (the event's place is the room, so that a room's entry book reads one place).
     public var door: String?
+    /// The name of a visitor without a card who entered or left beside their escort (the event's actor).
+    public var visitor: String?
+    /// The visitor's organisation.
+    public var organisation: String?
 
     /// Largest accepted text field, in UTF-8 bytes.
     public static let maximumTextBytes = 128
@@ -35,7 +39,8 @@ public struct EventDetails: Equatable, Hashable, Sendable {
     /// Creates a payload; all fields are optional.
     public init(reason: String? = nil, operation: String? = nil, record: String? = nil, session: String? = nil,
                 retriesLeft: Int? = nil, outsideGrantedHours: Bool? = nil, year: Int? = nil, count: Int? = nil,
-                digest: [UInt8]? = nil, program: String? = nil, door: String? = nil) {
+                digest: [UInt8]? = nil, program: String? = nil, door: String? = nil,
+                visitor: String? = nil, organisation: String? = nil) {
         self.reason = reason
         self.operation = operation
         self.record = record
@@ -47,6 +52,8 @@ public struct EventDetails: Equatable, Hashable, Sendable {
         self.digest = digest
         self.program = program
         self.door = door
+        self.visitor = visitor
+        self.organisation = organisation
     }
 
     /// Whether no field is set.
@@ -54,7 +61,8 @@ public struct EventDetails: Equatable, Hashable, Sendable {
 
     // Tags of the canonical TLV encoding, in the order they are written. Never renumber.
     enum Tag: UInt8 {
-        case reason = 1, operation, record, session, retriesLeft, outsideGrantedHours, year, count, digest, program, door
+        case reason = 1, operation, record, session, retriesLeft, outsideGrantedHours, year, count, digest, program, door, visitor,
+             organisation
     }
 
     /// The canonical encoding: for each set field in tag order, tag (1 byte), length (2 bytes), value.
@@ -84,6 +92,8 @@ public struct EventDetails: Equatable, Hashable, Sendable {
         }
         try text(.program, program)
         try text(.door, door)
+        try text(.visitor, visitor)
+        try text(.organisation, organisation)
         guard w.bytes.count <= Self.maximumEncodedSize else {
             throw HistoryError(.invalidEvent, "event details take \(w.bytes.count) bytes; at most \(Self.maximumEncodedSize) are allowed")
         }
@@ -122,6 +132,8 @@ public struct EventDetails: Equatable, Hashable, Sendable {
             case .digest: guard value.count == 32 else { return nil }; d.digest = Array(value)
             case .program: guard let s = text() else { return nil }; d.program = s
             case .door: guard let s = text() else { return nil }; d.door = s
+            case .visitor: guard let s = text() else { return nil }; d.visitor = s
+            case .organisation: guard let s = text() else { return nil }; d.organisation = s
             }
         }
         return d
@@ -150,6 +162,8 @@ public struct EventDetails: Equatable, Hashable, Sendable {
         if let digest { out.append(("digest", Hex.encode(digest))) }
         if let program { out.append(("program", program)) }
         if let door { out.append(("door", door)) }
+        if let visitor { out.append(("visitor", visitor)) }
+        if let organisation { out.append(("organisation", organisation)) }
         return out
     }
 }

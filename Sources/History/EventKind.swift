@@ -40,6 +40,18 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case doorExit = "door.exit"
     /// A door stayed shut: no grant, wrong PIN, or a refused card.
     case doorRefused = "door.refused"
+    /// A door alarm was raised: `forced-open` or `held-open` (details' `reason`, `door`).
+    case doorAlarm = "door.alarm"
+    /// A door alarm is over: the door closed, or it was released (details' `reason`, `door`).
+    case doorAlarmCleared = "door.alarm.cleared"
+    /// A supervisor acknowledged a door alarm (actor: the client's `uid:N`).
+    case doorAlarmAcknowledged = "door.alarm.acknowledged"
+    /// A supervisor let the next exit of a two-person room pass alone (actor: the client's `uid:N`).
+    case doorOverride = "door.override"
+    /// A door was released for evacuation: opened and held (actor: the client's `uid:N`).
+    case doorReleased = "door.released"
+    /// A released door was secured again (actor: the client's `uid:N`).
+    case doorRestored = "door.restored"
     /// An act on a resident record, by identifier; the details name the operation and the record.
     case operation = "operation"
     /// The PIN administrator issued a card.
@@ -74,6 +86,19 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case historyPurged = "system.history.purged"
     /// Something noteworthy about the service itself (details' `reason`), e.g. a checkpoint copy failure.
     case systemNotice = "system.notice"
+    /// A card or PIN check could not be decided because the registry or a reader failed (the gateway's fault, not the
+    /// card's; nothing was counted against it).
+    case authUnavailable = "auth.unavailable"
+    /// A terminal's lock command failed after its retries; the screen may still be open and an alarm was raised.
+    case terminalLockFailed = "session.lock-failed"
+    /// A local API or administration client was refused for what it asked (details: the route, the caller's uid, and
+    /// how many refusals were left unrecorded since the last record of this caller).
+    case apiRefused = "system.api.refused"
+    /// The service cannot do its work safely and fails closed: pcscd stopped answering, the machine resumed from
+    /// suspend (details' `reason`). Everything is locked and every door refuses until `system.recovered`.
+    case systemFault = "system.fault"
+    /// The service works again after a `system.fault` (details' `reason`).
+    case systemRecovered = "system.recovered"
     /// The witness alarm: the database is shorter than, or does not extend, a checkpoint its witness holds. The
     /// store records this event without signing and refuses every later write until an administrator acts
     /// (details: `reason` witness-truncated, witness-rewritten or witness-invalid; `count` the witnessed size;

@@ -122,7 +122,7 @@ struct RawEvent {
             case .retriesLeft, .year, .count: guard len == 8 else { return false }
             case .outsideGrantedHours: guard len == 1, d[i] <= 1 else { return false }
             case .digest: guard len == 32 else { return false }
-            case .reason, .operation, .record, .session, .program, .door:
+            case .reason, .operation, .record, .session, .program, .door, .visitor, .organisation:
                 guard len >= 1, len <= EventDetails.maximumTextBytes, Self.isCleanUTF8(UnsafeRawBufferPointer(rebasing: d[i..<(i + len)])) else { return false }
             }
             i += len

@@ -84,13 +84,16 @@ public struct Installation: Sendable {
         try HistoryStore(configuration: historyConfiguration, signingKey: nil, mustExist: true)
     }
 
-    /// Opens the registry with the pepper and the PIN policy; `create` makes a new database file.
-    public func openRegistry(create: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }) throws -> Registry {
+    /// Opens the registry with the pepper and the PIN policy; `create` makes a new database file. `busyTimeout` is
+    /// how long a write waits for another writer (the daemon uses a short one: a locked registry must fail a check
+    /// quickly, as `unavailable`, not hold a terminal).
+    public func openRegistry(create: Bool = false, busyTimeout: TimeInterval = 5,
+                             clock: @escaping @Sendable () -> Date = { Date() }) throws -> Registry {
         let pepper = try Pepper.load(from: configuration.secrets.pepper)
         let hasher = PINHasher(pepper: pepper, parameters: try scryptParameters())
         return try Registry(
             path: registryPath, hasher: hasher,
-            configuration: RegistryConfiguration(policy: try pinPolicy()),
+            configuration: RegistryConfiguration(policy: try pinPolicy(), busyTimeout: busyTimeout),
             create: create, clock: clock
         )
     }

@@ -1,3 +1,4 @@
+import Vocabulary
 import APDU
 
 /// What a card's CHUID says about it: the GUID (CardGate's card identifier), the FASC-N and the expiry.
@@ -5,22 +6,20 @@ import APDU
 /// The CHUID is public and copyable; it names a card but proves nothing. ``PIVCard/authenticate(publicKey:)``
 /// is what proves the card.
 public struct CardIdentity: Equatable, Sendable {
-    /// The 16-byte GUID (tag `34`).
-    public let guid: [UInt8]
+    /// The GUID (tag `34`, 16 bytes): CardGate's card identifier.
+    public let guid: CardGUID
     /// The 25-byte FASC-N (tag `30`).
     public let fascn: [UInt8]
     /// The expiry date as written on the card, `YYYYMMDD` (tag `35`).
     public let expiry: String
 
-    /// The GUID as 32 lower-case hex digits: CardGate's card identifier.
-    public var guidHex: String { Hex.encode(guid) }
     /// The FASC-N as 50 lower-case hex digits.
     public var fascnHex: String { Hex.encode(fascn) }
     /// The FASC-N's fields, when it is a well-formed FASC-N (parity, separators and LRC correct).
     public var fascnFields: FASCN? { FASCN(bytes: fascn) }
 
     /// Makes an identity from its parts (as read from a card, or to build one).
-    public init(guid: [UInt8], fascn: [UInt8], expiry: String) {
+    public init(guid: CardGUID, fascn: [UInt8], expiry: String) {
         self.guid = guid
         self.fascn = fascn
         self.expiry = expiry
@@ -44,7 +43,7 @@ public struct CardIdentity: Equatable, Sendable {
         guard let guid = objects.first(tag: 0x34) else {
             throw OperatorCardError(.malformedCHUID, "the CHUID has no GUID (tag 34)")
         }
-        guard guid.value.count == 16 else {
+        guard let guidValue = CardGUID(bytes: guid.value) else {
             throw OperatorCardError(.malformedCHUID, "the CHUID's GUID has \(guid.value.count) bytes, not 16")
         }
         guard let expiry = objects.first(tag: 0x35) else {
@@ -58,12 +57,12 @@ public struct CardIdentity: Equatable, Sendable {
         guard (1...12).contains(month), (1...31).contains(day) else {
             throw OperatorCardError(.malformedCHUID, "the CHUID's expiry date \(text) is not a date")
         }
-        self.init(guid: guid.value, fascn: fascn.value, expiry: text)
+        self.init(guid: guidValue, fascn: fascn.value, expiry: text)
     }
 
     /// The CHUID value this identity is written as (with an empty issuer signature `3E 00` and `FE 00`).
     public var chuidValue: [UInt8] {
-        TLV(tag: 0x30, value: fascn).encoded() + TLV(tag: 0x34, value: guid).encoded()
+        TLV(tag: 0x30, value: fascn).encoded() + TLV(tag: 0x34, value: guid.bytes).encoded()
             + TLV(tag: 0x35, value: Array(expiry.utf8)).encoded()
             + TLV(tag: 0x3E, value: []).encoded() + TLV(tag: 0xFE, value: []).encoded()
     }

@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import GRDB
 
@@ -54,7 +55,7 @@ public struct AdminSessionService: Sendable {
             guard person.isActive(at: now) else {
                 throw RegistryError(.operatorNotActive, "\(person.id) is \(person.inactivityReason(at: now)); the session is no longer valid")
             }
-            return AdminSession(operatorId: person.id, roles: person.roles, cardGuid: try CardGUID(row["cardGuid"] as String),
+            return AdminSession(operatorId: person.id, roles: person.roles, cardGuid: try CardGUID(validating: row["cardGuid"] as String),
                                 createdAt: row["createdAt"], expiresAt: expires)
         }
     }

@@ -2,6 +2,8 @@
 public enum AdministrativeAct: String, Sendable, CaseIterable {
     /// Add, update or disable operator records.
     case manageOperators = "manage operator records"
+    /// Give or take away a role beyond `operator` (supervisor, administrator, operations manager, PIN administrator).
+    case assignRoles = "give roles beyond operator"
     /// Issue a card to an operator.
     case issueCard = "issue cards"
     /// Revoke, suspend, resume, collect or destroy a card.

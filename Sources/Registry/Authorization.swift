@@ -3,6 +3,7 @@
 /// | act | roles |
 /// |---|---|
 /// | operator records, card issue/status, PIN unblock/reset | pin-admin |
+/// | roles beyond `operator` (on a new or an existing record) | administrator |
 /// | view operators and cards | pin-admin, supervisor, operations-manager |
 /// | terminal assignment, incident reports | operations-manager |
 /// | ledger changes, room access, history archive/verify/export | administrator |
@@ -20,7 +21,7 @@ public enum Authorization {
             [.pinAdmin, .supervisor, .operationsManager]
         case .assignTerminals, .reportIncident:
             [.operationsManager]
-        case .manageLedger, .manageRoomAccess, .archiveHistory, .verifyHistory, .exportHistory:
+        case .manageLedger, .manageRoomAccess, .archiveHistory, .verifyHistory, .exportHistory, .assignRoles:
             [.administrator]
         case .viewLedger:
             [.administrator, .supervisor, .operationsManager]

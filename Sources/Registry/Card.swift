@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import GRDB
 
@@ -48,7 +49,7 @@ public struct Card: Sendable, Equatable {
     public let updatedAt: Date
 
     init(row: Row) throws {
-        guid = try CardGUID(row["guid"] as String)
+        guid = try CardGUID(validating: row["guid"] as String)
         fascn = row["fascn"]
         key = try PinnedKey(subjectPublicKeyInfoDER: [UInt8](row["publicKey"] as Data))
         operatorId = row["operatorId"]

@@ -1,3 +1,4 @@
+import Vocabulary
 import Credentials
 import Foundation
 import GRDB
@@ -19,6 +20,7 @@ public struct CardService: Sendable {
     public func issue(_ binding: CardBinding, to operatorId: String, initialPIN: PIN, expiresAt: Date? = nil,
                       by actor: String) throws(RegistryError) -> Card {
         try registry.checkAuthorized(actor, .issueCard)
+        try Self.refuseOwnCard(holder: operatorId, actor: actor, "issue a card to themself")
         let prepared = try prepare(binding, initialPIN: initialPIN)
         let now = registry.now
         return try registry.write { db in
@@ -63,7 +65,7 @@ public struct CardService: Sendable {
         try db.execute(sql: """
             INSERT INTO card (guid, fascn, publicKey, fingerprint, operatorId, status, issuedAt, expiresAt, updatedAt)
             VALUES (?, ?, ?, ?, ?, 'issued', ?, ?, ?)
-            """, arguments: [binding.guid.hex, binding.fascn.map { RegistryFormat.hex($0) }, Data(prepared.key.der),
+            """, arguments: [binding.guid.hex, binding.fascn.map { Hex.encode($0) }, Data(prepared.key.der),
                              prepared.key.fingerprint, operatorId, now, expiry, now])
         try db.execute(sql: """
             INSERT INTO pinCredential (cardGuid, hash, failures, blocked, mustChange, changedAt) VALUES (?, ?, 0, 0, 1, ?)
@@ -119,6 +121,7 @@ public struct CardService: Sendable {
     @discardableResult
     public func unblock(_ guid: CardGUID, by actor: String) throws(RegistryError) -> Card {
         try reopen(guid, from: .blocked, act: .unblockPIN, by: actor) { db, _ in
+            try Self.refuseOwnCard(holder: try Card.require(db, guid: guid).operatorId, actor: actor, "unblock their own card")
             try db.execute(sql: "UPDATE pinCredential SET failures = 0, blocked = 0 WHERE cardGuid = ?", arguments: [guid.hex])
         }
     }
@@ -140,6 +143,7 @@ public struct CardService: Sendable {
         return try registry.write { db in
             _ = try registry.authorize(db, actor: actor, .resetPIN)
             let card = try Card.require(db, guid: guid)
+            try Self.refuseOwnCard(holder: card.operatorId, actor: actor, "reset the PIN of their own card")
             guard !card.status.isFinished else {
                 throw RegistryError(.cardRevoked, "card \(guid.short) is \(card.statusPhrase); its PIN cannot be reset")
             }
@@ -153,6 +157,13 @@ public struct CardService: Sendable {
     }
 
     /// Every card, or those of one operator, by issue time.
+    /// Separation of duties (REQUIREMENTS, roles): a PIN administrator does not issue, reset or unblock their own card.
+    static func refuseOwnCard(holder: String, actor: String, _ what: String) throws(RegistryError) {
+        guard holder != actor else {
+            throw RegistryError(.roleNotPermitted, "\(actor) may not \(what); another PIN administrator must do it")
+        }
+    }
+
     public func list(operatorId: String? = nil) throws(RegistryError) -> [Card] {
         try registry.read { db in
             if let operatorId {

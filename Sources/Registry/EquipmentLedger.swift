@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import GRDB
 
@@ -124,7 +125,7 @@ public struct EquipmentLedger: Sendable {
                 throw RegistryError(.invalidInput, "program \(item.id) needs a version")
             }
             clean.version = try RegistryFormat.checkText(version, what: "version", limit: 64)
-            guard let digest = item.sha256?.lowercased(), RegistryFormat.isLowerHex(digest, count: 64) else {
+            guard let digest = item.sha256?.lowercased(), Hex.isLowerHex(digest, count: 64) else {
                 throw RegistryError(.invalidInput, "program \(item.id) needs its SHA-256 as 64 hex digits (sha256sum of the executable)")
             }
             clean.sha256 = digest

@@ -1,3 +1,4 @@
+import Vocabulary
 import Credentials
 import Foundation
 import GRDB
@@ -15,9 +16,12 @@ public struct InitialEnrolment: Sendable {
     }
 
     /// Adds the first operator (with the pin-admin role added if missing) and issues their card with
-    /// their chosen PIN (no change required: they chose it). Refused once any operator exists.
+    /// their chosen PIN (no change required: they chose it). The admin station's readers (`stationReaders`) go on
+    /// the equipment ledger in the same transaction, so that the first administrator can log in at the daemon to
+    /// approve everything else. Refused once any operator exists.
     @discardableResult
-    public func enrol(_ first: NewOperator, card binding: CardBinding, pin: PIN, expiresAt: Date? = nil) throws(RegistryError) -> (Operator, Card) {
+    public func enrol(_ first: NewOperator, card binding: CardBinding, pin: PIN, expiresAt: Date? = nil,
+                      stationReaders: [String] = []) throws(RegistryError) -> (Operator, Card) {
         var first = first
         first.roles.insert(.pinAdmin)
         guard first.terminals.isEmpty else {
@@ -33,6 +37,13 @@ public struct InitialEnrolment: Sendable {
             _ = try CardService.insert(db, binding, prepared, to: person.id, expiresAt: expiresAt, registry: registry, now: now)
             try db.execute(sql: "UPDATE pinCredential SET mustChange = 0 WHERE cardGuid = ?", arguments: [binding.guid.hex])
             try db.execute(sql: "UPDATE card SET status = 'active', activatedAt = ? WHERE guid = ?", arguments: [now, binding.guid.hex])
+            for reader in stationReaders {
+                let item = try EquipmentLedger.validated(Equipment(id: reader, kind: .reader, name: "admin station reader", location: "admin station"))
+                try db.execute(sql: """
+                    INSERT INTO equipment (id, kind, name, location, serial, status, version, sha256, changedAt, changedBy, changeNote)
+                    VALUES (?, 'reader', ?, ?, NULL, 'in-service', NULL, NULL, ?, ?, 'cardgate init')
+                    """, arguments: [item.id, item.name, item.location, now, person.id])
+            }
             return (person, try Card.require(db, guid: binding.guid))
         }
     }

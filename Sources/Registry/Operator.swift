@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Vocabulary
 
 /// A person known to the gateway: an operator, and possibly an administrator of some kind.
 public struct Operator: Sendable, Equatable, Encodable {

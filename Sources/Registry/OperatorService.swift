@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Vocabulary
 
 /// What is needed to add an operator.
 public struct NewOperator: Sendable {
@@ -69,7 +70,7 @@ public struct OperatorService: Sendable {
     public func add(_ new: NewOperator, by actor: String) throws(RegistryError) -> Operator {
         let now = registry.now
         return try registry.write { db in
-            let acting = try registry.authorize(db, actor: actor, .manageOperators)
+            let acting = try registry.authorize(db, actor: actor, Self.grantsBeyondOperator(new.roles) ? .assignRoles : .manageOperators)
             if !new.terminals.isEmpty {
                 try Authorization.require(.assignTerminals, by: acting, at: now)
             }
@@ -119,13 +120,17 @@ public struct OperatorService: Sendable {
             guard touchesRecord || update.terminals != nil else {
                 throw RegistryError(.invalidInput, "nothing to update for operator \(id)")
             }
-            if touchesRecord { _ = try registry.authorize(db, actor: actor, .manageOperators) }
-            if update.terminals != nil { _ = try registry.authorize(db, actor: actor, .assignTerminals) }
             // Separation of duties: nobody widens (or narrows) their own roles; another administrator must.
             if update.roles != nil, id == actor {
-                throw RegistryError(.roleNotPermitted, "\(actor) may not change their own roles; another PIN administrator must do it")
+                throw RegistryError(.roleNotPermitted, "\(actor) may not change their own roles; another administrator must do it")
             }
             var current = try Operator.require(db, id: id)
+            // Only an administrator gives (or takes away) a role beyond operator.
+            let rolesBeyondOperator = update.roles.map { Self.grantsBeyondOperator($0) || Self.grantsBeyondOperator(current.roles) } ?? false
+            let recordOnly = update.name != nil || update.validFrom != nil || update.validTo != nil || update.groups != nil
+            if rolesBeyondOperator { _ = try registry.authorize(db, actor: actor, .assignRoles) }
+            if recordOnly || (update.roles != nil && !rolesBeyondOperator) { _ = try registry.authorize(db, actor: actor, .manageOperators) }
+            if update.terminals != nil { _ = try registry.authorize(db, actor: actor, .assignTerminals) }
             let adminsBefore = try Self.activePINAdministratorCount(db)
             if let name = update.name {
                 current.name = try RegistryFormat.checkText(name, what: "operator name", limit: 100)
@@ -165,6 +170,11 @@ public struct OperatorService: Sendable {
             try Self.keepOnePINAdministrator(db, before: adminsBefore, subject: id)
             return try Operator.require(db, id: id)
         }
+    }
+
+    /// Whether a role set holds anything beyond `operator` (which only an administrator may give).
+    static func grantsBeyondOperator(_ roles: Set<Role>) -> Bool {
+        !roles.subtracting([.operator]).isEmpty
     }
 
     static func activePINAdministratorCount(_ db: Database) throws -> Int {

@@ -1,3 +1,4 @@
+import Vocabulary
 import Credentials
 import Foundation
 import GRDB

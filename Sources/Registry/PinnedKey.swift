@@ -1,3 +1,4 @@
+import Vocabulary
 import Crypto
 
 /// A card's P-256 public key as pinned at issue: its SubjectPublicKeyInfo DER and fingerprint.
@@ -16,7 +17,7 @@ public struct PinnedKey: Sendable, Equatable {
             throw RegistryError(.invalidInput, "the card's public key is not a P-256 SubjectPublicKeyInfo; only P-256 card authentication keys are accepted")
         }
         self.der = Array(key.derRepresentation)
-        fingerprint = RegistryFormat.hex(SHA256.hash(data: self.der))
+        fingerprint = Hex.encode(SHA256.hash(data: self.der))
     }
 
     /// The key, for verifying the card's challenge signatures.

@@ -40,14 +40,4 @@ enum RegistryFormat {
             throw RegistryError(.invalidInput, "\(what): the end (\(day(to))) must be after the start (\(day(from)))")
         }
     }
-
-    /// Lower-case hex of bytes.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// Whether `value` is `count` lower-case hex digits.
-    static func isLowerHex(_ value: String, count: Int) -> Bool {
-        value.utf8.count == count && value.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
-    }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import Vocabulary
 
 /// The registry's tables, constraints and triggers, as GRDB migrations.
 ///
@@ -184,6 +185,49 @@ enum RegistrySchema {
                                    arguments: [from.rawValue, to.rawValue])
                 }
             }
+        }
+        migrator.registerMigration("v2-doors") { db in
+            // Doors of municipal server rooms: two-person rooms and occupancy limits; escort grants, grants closed on
+            // holidays, hours that cross midnight (a night shift is one grant); the holiday calendar.
+            try db.execute(sql: """
+                ALTER TABLE room ADD COLUMN twoPerson INTEGER NOT NULL DEFAULT 0 CHECK (twoPerson IN (0, 1));
+                ALTER TABLE room ADD COLUMN occupancyLimit INTEGER CHECK (occupancyLimit IS NULL OR occupancyLimit BETWEEN 1 AND 9999);
+
+                CREATE TABLE roomGrantV2 (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    roomId TEXT NOT NULL REFERENCES room(id),
+                    operatorId TEXT REFERENCES operator(id),
+                    groupName TEXT,
+                    weekdays INTEGER NOT NULL CHECK (weekdays BETWEEN 1 AND 127),
+                    fromMinute INTEGER NOT NULL CHECK (fromMinute BETWEEN 0 AND 1439),
+                    toMinute INTEGER NOT NULL CHECK (toMinute BETWEEN 1 AND 1440),
+                    validFrom TEXT,
+                    validTo TEXT,
+                    mode TEXT NOT NULL CHECK (mode IN ('card','card+pin')),
+                    escort INTEGER NOT NULL DEFAULT 0 CHECK (escort IN (0, 1)),
+                    excludeHolidays INTEGER NOT NULL DEFAULT 0 CHECK (excludeHolidays IN (0, 1)),
+                    createdAt TEXT NOT NULL,
+                    createdBy TEXT NOT NULL,
+                    revokedAt TEXT,
+                    revokedBy TEXT,
+                    CHECK ((operatorId IS NULL) <> (groupName IS NULL)),
+                    CHECK (fromMinute <> toMinute AND (toMinute < 1440 OR fromMinute < toMinute))
+                ) STRICT;
+                INSERT INTO roomGrantV2 (id, roomId, operatorId, groupName, weekdays, fromMinute, toMinute, validFrom, validTo,
+                                         mode, createdAt, createdBy, revokedAt, revokedBy)
+                    SELECT id, roomId, operatorId, groupName, weekdays, fromMinute, toMinute, validFrom, validTo,
+                           mode, createdAt, createdBy, revokedAt, revokedBy FROM roomGrant;
+                DROP TABLE roomGrant;
+                ALTER TABLE roomGrantV2 RENAME TO roomGrant;
+                CREATE INDEX roomGrantByRoom ON roomGrant(roomId);
+
+                CREATE TABLE holiday (
+                    day TEXT PRIMARY KEY NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+                    importedAt TEXT NOT NULL,
+                    importedBy TEXT NOT NULL
+                ) STRICT;
+                """)
         }
         return migrator
     }

@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import GRDB
 
@@ -11,54 +12,68 @@ public struct Room: Sendable, Equatable, Encodable {
     public let requiresPIN: Bool
     /// Anti-passback: no second entry without an exit in between.
     public let antiPassback: Bool
+    /// Two different authorised people enter together, and nobody is left alone inside (二人制).
+    public let twoPerson: Bool
+    /// The most people (visitors included) the room may hold; nil for no limit.
+    public let occupancyLimit: Int?
     /// When the room was added.
     public let createdAt: Date
 
     /// Makes a room description (for `RoomService.add`); `createdAt` is set by the service.
-    public init(id: String, name: String, requiresPIN: Bool, antiPassback: Bool) {
-        self.init(id: id, name: name, requiresPIN: requiresPIN, antiPassback: antiPassback, createdAt: Date(timeIntervalSince1970: 0))
+    public init(id: String, name: String, requiresPIN: Bool, antiPassback: Bool, twoPerson: Bool = false, occupancyLimit: Int? = nil) {
+        self.init(id: id, name: name, requiresPIN: requiresPIN, antiPassback: antiPassback, twoPerson: twoPerson,
+                  occupancyLimit: occupancyLimit, createdAt: Date(timeIntervalSince1970: 0))
     }
 
-    init(id: String, name: String, requiresPIN: Bool, antiPassback: Bool, createdAt: Date) {
+    init(id: String, name: String, requiresPIN: Bool, antiPassback: Bool, twoPerson: Bool, occupancyLimit: Int?, createdAt: Date) {
         self.id = id
         self.name = name
         self.requiresPIN = requiresPIN
         self.antiPassback = antiPassback
+        self.twoPerson = twoPerson
+        self.occupancyLimit = occupancyLimit
         self.createdAt = createdAt
     }
 
     init(row: Row) {
-        self.init(id: row["id"], name: row["name"], requiresPIN: row["requiresPIN"], antiPassback: row["antiPassback"], createdAt: row["createdAt"])
+        self.init(id: row["id"], name: row["name"], requiresPIN: row["requiresPIN"], antiPassback: row["antiPassback"],
+                  twoPerson: row["twoPerson"], occupancyLimit: row["occupancyLimit"], createdAt: row["createdAt"])
     }
 }
 
-/// A day of the week, ISO numbering (Monday = 1).
-public enum Weekday: Int, Sendable, CaseIterable, Codable, Comparable {
-    /// 月曜日
-    case monday = 1
-    /// 火曜日
-    case tuesday
-    /// 水曜日
-    case wednesday
-    /// 木曜日
-    case thursday
-    /// 金曜日
-    case friday
-    /// 土曜日
-    case saturday
-    /// 日曜日
-    case sunday
+/// A change to a room's rules (`cardgate room set`): each field left nil stays as it is.
+public struct RoomChange: Sendable, Equatable {
+    /// The new display name.
+    public var name: String?
+    /// Entry needs card + PIN.
+    public var requiresPIN: Bool?
+    /// Anti-passback.
+    public var antiPassback: Bool?
+    /// Two-person rule.
+    public var twoPerson: Bool?
+    /// The occupancy limit: `.some(nil)` removes it.
+    public var occupancyLimit: Int??
 
+    /// Makes a change; every field is optional.
+    public init(name: String? = nil, requiresPIN: Bool? = nil, antiPassback: Bool? = nil, twoPerson: Bool? = nil, occupancyLimit: Int?? = nil) {
+        self.name = name
+        self.requiresPIN = requiresPIN
+        self.antiPassback = antiPassback
+        self.twoPerson = twoPerson
+        self.occupancyLimit = occupancyLimit
+    }
+}
+
+extension Weekday {
     /// Monday to Friday.
     public static let workdays: Set<Weekday> = [.monday, .tuesday, .wednesday, .thursday, .friday]
 
-    /// Orders Monday first.
-    public static func < (lhs: Weekday, rhs: Weekday) -> Bool { lhs.rawValue < rhs.rawValue }
-
+    /// The days as a bit mask (bit 0 = Monday), as the database stores them.
     static func mask(_ days: Set<Weekday>) -> Int {
         days.reduce(0) { $0 | (1 << ($1.rawValue - 1)) }
     }
 
+    /// The days of a stored bit mask.
     static func days(_ mask: Int) -> Set<Weekday> {
         Set(allCases.filter { mask & (1 << ($0.rawValue - 1)) != 0 })
     }
@@ -81,8 +96,8 @@ public enum Grantee: Sendable, Equatable, Hashable {
 }
 
 /// A room access grant as stored. Whether it is open at a given moment is decided by the AccessPolicy
-/// module; hours are local wall-clock minutes since midnight, `fromMinute` < `toMinute` (a night shift
-/// across midnight is two grants).
+/// module; hours are local wall-clock minutes since midnight. `fromMinute` > `toMinute` is a night shift across
+/// midnight: the window opens on each granted day and runs into the next morning.
 public struct RoomGrant: Sendable, Equatable {
     /// Grant number.
     public let id: Int64
@@ -102,6 +117,10 @@ public struct RoomGrant: Sendable, Equatable {
     public let validTo: Date?
     /// Card only, or card + PIN.
     public let mode: AccessMode
+    /// The holder may escort visitors without a card (立会い).
+    public let escort: Bool
+    /// Closed on holidays (national holidays and the city's closing days).
+    public let excludeHolidays: Bool
     /// When and by whom it was granted.
     public let createdAt: Date
     /// Who granted it.
@@ -125,6 +144,8 @@ public struct RoomGrant: Sendable, Equatable {
         validFrom = row["validFrom"]
         validTo = row["validTo"]
         mode = AccessMode(rawValue: row["mode"]) ?? .cardAndPIN
+        escort = row["escort"]
+        excludeHolidays = row["excludeHolidays"]
         createdAt = row["createdAt"]
         createdBy = row["createdBy"]
         revokedAt = row["revokedAt"]
@@ -142,7 +163,7 @@ public struct NewRoomGrant: Sendable {
     public var weekdays: Set<Weekday>
     /// Opening minute of the day.
     public var fromMinute: Int
-    /// Closing minute of the day (exclusive, after `fromMinute`).
+    /// Closing minute of the day (exclusive); before `fromMinute` for a window across midnight (22:00–06:00).
     public var toMinute: Int
     /// Start of validity.
     public var validFrom: Date?
@@ -150,10 +171,17 @@ public struct NewRoomGrant: Sendable {
     public var validTo: Date?
     /// Card only or card + PIN (card only is refused for a room that requires a PIN).
     public var mode: AccessMode
+    /// The holder may escort visitors.
+    public var escort: Bool
+    /// Closed on holidays.
+    public var excludeHolidays: Bool
 
     /// Makes a grant description.
     public init(roomId: String, grantee: Grantee, weekdays: Set<Weekday> = Weekday.workdays, fromMinute: Int = 8 * 60,
-                toMinute: Int = 18 * 60, validFrom: Date? = nil, validTo: Date? = nil, mode: AccessMode = .cardAndPIN) {
+                toMinute: Int = 18 * 60, validFrom: Date? = nil, validTo: Date? = nil, mode: AccessMode = .cardAndPIN,
+                escort: Bool = false, excludeHolidays: Bool = false) {
+        self.escort = escort
+        self.excludeHolidays = excludeHolidays
         self.roomId = roomId
         self.grantee = grantee
         self.weekdays = weekdays

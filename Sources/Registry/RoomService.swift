@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import GRDB
 
@@ -16,9 +17,35 @@ public struct RoomService: Sendable {
             if try Self.fetch(db, id: room.id) != nil {
                 throw RegistryError(.roomExists, "a room with id \(room.id) already exists")
             }
-            try db.execute(sql: "INSERT INTO room (id, name, requiresPIN, antiPassback, createdAt) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [room.id, name, room.requiresPIN, room.antiPassback, now])
+            try Self.checkOccupancyLimit(room.occupancyLimit)
+            try db.execute(sql: """
+                INSERT INTO room (id, name, requiresPIN, antiPassback, twoPerson, occupancyLimit, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [room.id, name, room.requiresPIN, room.antiPassback, room.twoPerson, room.occupancyLimit, now])
             return try Self.require(db, id: room.id)
+        }
+    }
+
+    /// Changes a room's rules. A room that now requires a PIN keeps its card-only grants in the table, but the
+    /// doors ask for the PIN anyway (the room's flag wins).
+    @discardableResult
+    public func change(_ id: String, _ change: RoomChange, by actor: String) throws(RegistryError) -> Room {
+        try registry.write { db in
+            _ = try registry.authorize(db, actor: actor, .manageRoomAccess)
+            let room = try Self.require(db, id: id)
+            let name = try change.name.map { name throws(RegistryError) in try RegistryFormat.checkText(name, what: "room name", limit: 100) } ?? room.name
+            let limit = change.occupancyLimit ?? room.occupancyLimit
+            try Self.checkOccupancyLimit(limit)
+            try db.execute(sql: """
+                UPDATE room SET name = ?, requiresPIN = ?, antiPassback = ?, twoPerson = ?, occupancyLimit = ? WHERE id = ?
+                """, arguments: [name, change.requiresPIN ?? room.requiresPIN, change.antiPassback ?? room.antiPassback,
+                                 change.twoPerson ?? room.twoPerson, limit, id])
+            return try Self.require(db, id: id)
+        }
+    }
+
+    private static func checkOccupancyLimit(_ limit: Int?) throws(RegistryError) {
+        if let limit, !(1...9999).contains(limit) {
+            throw RegistryError(.invalidInput, "an occupancy limit must be 1–9999 people, got \(limit)")
         }
     }
 
@@ -52,18 +79,20 @@ public struct RoomService: Sendable {
             guard !new.weekdays.isEmpty else {
                 throw RegistryError(.invalidInput, "a grant needs at least one day of the week")
             }
-            guard (0...1439).contains(new.fromMinute), (1...1440).contains(new.toMinute), new.fromMinute < new.toMinute else {
-                throw RegistryError(.invalidInput, "grant hours must be within the day with the start before the end (00:00–24:00); a night across midnight needs two grants")
+            guard (0...1439).contains(new.fromMinute), (1...1440).contains(new.toMinute), new.fromMinute != new.toMinute,
+                  new.toMinute < 1440 || new.fromMinute < new.toMinute else {
+                throw RegistryError(.invalidInput, "grant hours must be HH:MM-HH:MM with different start and end, the start before 24:00 and the end after 00:00; a start after the end crosses midnight (22:00-06:00)")
             }
             try RegistryFormat.checkPeriod(from: new.validFrom, to: new.validTo, what: "grant validity")
             if room.requiresPIN, new.mode == .card {
                 throw RegistryError(.invalidInput, "room \(room.id) requires a PIN; a card-only grant is not allowed there (use card+pin)")
             }
             try db.execute(sql: """
-                INSERT INTO roomGrant (roomId, operatorId, groupName, weekdays, fromMinute, toMinute, validFrom, validTo, mode, createdAt, createdBy)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO roomGrant (roomId, operatorId, groupName, weekdays, fromMinute, toMinute, validFrom, validTo, mode,
+                                       escort, excludeHolidays, createdAt, createdBy)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [room.id, operatorId, groupName, Weekday.mask(new.weekdays), new.fromMinute, new.toMinute,
-                                 new.validFrom, new.validTo, new.mode.rawValue, now, actor])
+                                 new.validFrom, new.validTo, new.mode.rawValue, new.escort, new.excludeHolidays, now, actor])
             return RoomGrant(row: try Row.fetchOne(db, sql: "SELECT * FROM roomGrant WHERE id = ?", arguments: [db.lastInsertedRowID])!)
         }
     }

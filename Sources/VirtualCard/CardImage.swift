@@ -1,3 +1,4 @@
+import Vocabulary
 import APDU
 import Crypto
 import Foundation
@@ -45,7 +46,7 @@ public struct CardImage: Sendable {
         guard certificate.publicKey.derRepresentation == privateKey.publicKey.derRepresentation else {
             throw Error(code: .inconsistent, description: "the card image's certificate does not match its private key")
         }
-        guard identity.guid.count == 16, identity.fascn.count == 25, identity.expiry.count == 8 else {
+        guard identity.fascn.count == 25, identity.expiry.count == 8 else {
             throw Error(code: .inconsistent, description: "the card image's GUID, FASC-N or expiry has the wrong length")
         }
         self.identity = identity
@@ -57,9 +58,9 @@ public struct CardImage: Sendable {
     /// certificate valid for `years` from `now`; the CHUID expiry is the certificate's last day.
     public static func create(guid: [UInt8]? = nil, now: Date = Date(), years: Int = 5) throws(Error) -> CardImage {
         var rng = SystemRandomNumberGenerator()
-        let guid = guid ?? (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        guard guid.count == 16 else {
-            throw Error(code: .invalidGUID, description: "a GUID is 16 bytes (32 hex digits), not \(guid.count)")
+        let bytes = guid ?? (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        guard let guid = CardGUID(bytes: bytes) else {
+            throw Error(code: .invalidGUID, description: "a GUID is 16 bytes (32 hex digits), not \(bytes.count)")
         }
         let digits = { (n: Int) in String((0..<n).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) }) }
         let fascn = FASCN(agency: digits(4), system: digits(4), credential: digits(6), series: "0", issue: "1",
@@ -74,7 +75,7 @@ public struct CardImage: Sendable {
         do {
             let name = try DistinguishedName {
                 OrganizationName("CardGate")
-                CommonName("CardGate virtual card \(Hex.encode(guid.prefix(4)))")
+                CommonName("CardGate virtual card \(guid.hex.prefix(8))")
             }
             let extensions = try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
@@ -112,7 +113,7 @@ public struct CardImage: Sendable {
 
     /// The JSON encoding of the image.
     public func jsonBytes() -> [UInt8] {
-        let file = File(format: Self.format, guid: identity.guidHex, fascn: identity.fascnHex, expiry: identity.expiry,
+        let file = File(format: Self.format, guid: identity.guid.hex, fascn: identity.fascnHex, expiry: identity.expiry,
                         certificate: Data(certificateDER).base64EncodedString(),
                         privateKey: privateKey.rawRepresentation.base64EncodedString())
         let encoder = JSONEncoder()
@@ -131,7 +132,7 @@ public struct CardImage: Sendable {
         guard file.format == Self.format else {
             throw Error(code: .malformed, description: "the card image format is \(file.format), expected \(Self.format)")
         }
-        guard let guid = Hex.decode(file.guid), guid.count == 16 else {
+        guard let guid = CardGUID(hex: file.guid), Hex.isLowerHex(file.guid.lowercased(), count: 32) else {
             throw Error(code: .invalidGUID, description: "the card image's guid is not 32 hex digits")
         }
         guard let fascn = Hex.decode(file.fascn), fascn.count == 25 else {

@@ -1,3 +1,4 @@
+import Vocabulary
 import APDU
 import ArgumentParser
 import Foundation
@@ -38,7 +39,7 @@ extension VCard {
             do {
                 let image = try CardImage.create(guid: guid.flatMap(Hex.decode))
                 try image.save(path: out)
-                FileHandleOutput.line("created \(out): guid \(image.identity.guidHex), fingerprint \(image.fingerprint.hex)")
+                FileHandleOutput.line("created \(out): guid \(image.identity.guid.hex), fingerprint \(image.fingerprint.hex)")
             } catch {
                 printError("vcard create: \(error.description)")
                 throw ExitCode.failure

@@ -69,7 +69,7 @@ extension VCard {
                     if clone { faults.append("clone") }
                     if mute { faults.append("mute") }
                     if slow > 0 { faults.append("slow \(slow) ms") }
-                    FileHandleOutput.line("inserted: guid \(image.identity.guidHex) into vpcd \(host):\(port)"
+                    FileHandleOutput.line("inserted: guid \(image.identity.guid.hex) into vpcd \(host):\(port)"
                         + (faults.isEmpty ? "" : " (" + faults.joined(separator: ", ") + ")"))
                     _ = link.waitUntilClosed()
                     stop.fire(.linkEnded)

@@ -36,7 +36,7 @@ extension VCard {
                 throw ExitCode.failure
             }
             let fields: [(String, String)] = [
-                ("guid", image.identity.guidHex),
+                ("guid", image.identity.guid.hex),
                 ("fascn", image.identity.fascnHex),
                 ("fascnFields", image.identity.fascnFields?.description ?? ""),
                 ("expiry", image.identity.expiry),

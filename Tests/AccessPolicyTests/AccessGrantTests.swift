@@ -1,6 +1,7 @@
 import AccessPolicy
 import Foundation
 import Testing
+import Vocabulary
 
 @Suite("Grant evaluation")
 struct AccessGrantTests {

@@ -29,8 +29,19 @@ struct ConfigurationTests {
         let configuration = try CardGateConfiguration.load(file: defaultFile, environment: [:])
         #expect(configuration.file == defaultFile)
         #expect(configuration.timeZone.identifier == "Asia/Tokyo")
-        #expect(configuration.readers.count == 5)
+        #expect(configuration.readers.count == 6)
         #expect(configuration.role(ofReader: "CardGate Admin 00 00") == .admin)
+        #expect(configuration.role(ofReader: "CardGate Admin 00 01") == .adminSubject)
+        #expect(configuration.adminStation.admin == "CardGate Admin 00 00" && configuration.adminStation.subject == "CardGate Admin 00 01")
+        #expect(configuration.clients(ofTerminal: "T01") == [.uid(0)])
+        #expect(configuration.clients(ofDoor: "D1") == [.uid(0), .uid(0)])
+        #expect(configuration.api.supervisors == [.uid(0)])
+        #expect(configuration.api.limits == CardGateConfiguration.SocketLimits())
+        #expect(configuration.admin.group == nil && configuration.admin.sessionIdle == .seconds(600))
+        #expect(configuration.commands.lockRetries == 2 && configuration.commands.timeout == .seconds(10))
+        #expect(configuration.commands.alarm != nil)
+        #expect(configuration.pcscd.watchdog == .seconds(3))
+        #expect(configuration.service.account == "cardgate" && configuration.service.auditGroup == "cardgate-audit")
         #expect(configuration.role(ofReader: "CardGate T01 00 00") == .terminal(id: "T01"))
         #expect(configuration.role(ofReader: "CardGate T02 00 00") == .terminal(id: "T02"))
         #expect(configuration.role(ofReader: "CardGate Room1 In 00 00") == .door(id: "D1", room: "R1", direction: .entry))
@@ -71,26 +82,69 @@ struct ConfigurationTests {
         #expect(configuration.commands.doorOpen.render([.door: "D1", .direction: "in", .seconds: "5"]) == [script, "door-open", "D1", "in", "5"])
     }
 
+    @Test func theProductionTemplateLoadsWithTheInstallationsPathsAndGroups() throws {
+        let file = configDirectory + "/production.toml"
+        let configuration = try CardGateConfiguration.load(file: file, environment: [:])
+        #expect(configuration.storage.database == "/var/lib/cardgate/history.sqlite")
+        #expect(configuration.api.socket == "/run/cardgate/api.sock" && configuration.api.group == "cardgate-api")
+        #expect(configuration.admin.socket == "/run/cardgate/admin.sock" && configuration.admin.group == "cardgate-admin")
+        #expect(configuration.api.supervisors == [.group("cardgate-supervisor")])
+        #expect(configuration.programIdentityCheck == .refuse)
+        #expect(configuration.service.account == "cardgate" && configuration.service.auditGroup == "cardgate-audit")
+        #expect(!configuration.scrypt.allowWeakForTests)
+        #expect(configuration.history.witnessFile == "/mnt/cardgate-witness/history.witness" && !configuration.history.witnessNone)
+    }
+
+    @Test func theRigsWitnessFileComesFromTheFileOrFromCARDGATE_WITNESS_FILE() throws {
+        let repository = (configDirectory as NSString).deletingLastPathComponent
+        let file = configDirectory + "/cardgate.toml"
+        #expect(try CardGateConfiguration.load(file: file, environment: [:]).history.witnessFile == repository + "/run/witness/history.witness")
+        let overridden = try CardGateConfiguration.load(file: file, environment: ["CARDGATE_WITNESS_FILE": "demo/witness/w"], workingDirectory: "/tmp/x")
+        #expect(overridden.history.witnessFile == "/tmp/x/demo/witness/w")
+        #expect(throws: ConfigurationError.self) { try CardGateConfiguration.load(file: file, environment: ["CARDGATE_WITNESS_FILE": ""]) }
+    }
+
+    @Test func pathsAreNormalisedWithoutFollowingSymbolicLinks() throws {
+        // A link must reach the secret-file check as the path written, so that O_NOFOLLOW can refuse it.
+        let folder = NSTemporaryDirectory() + "cg-config-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/real", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link", withDestinationPath: folder + "/real")
+        let configuration = try load(replacing(#"pepper = "../run/secrets/pepper""#, with: #"pepper = "\#(folder)/link/./x/../pepper""#))
+        #expect(configuration.secrets.pepper == folder + "/link/pepper")
+    }
+
+    @Test func clientListsAcceptUsersGroupsAndNumbersAndRefuseAnythingElse() throws {
+        let ok = try load(replacing(#"supervisors = ["uid:0"]"#, with: #"supervisors = ["kiosk", "uid:1001", "group:audit", "gid:7"]"#))
+        #expect(ok.api.supervisors == [.user("kiosk"), .uid(1001), .group("audit"), .gid(7)])
+        #expect {
+            try load(replacing(#"supervisors = ["uid:0"]"#, with: #"supervisors = ["uid:x"]"#))
+        } throws: { ($0 as? ConfigurationError)?.key == "api.supervisors[0]" }
+        #expect {
+            try load(replacing("max-connections-per-client = 16", with: "max-connections-per-client = 100"))
+        } throws: { ($0 as? ConfigurationError)?.key == "api.max-connections-per-client" }
+    }
+
     @Test func aBadDirectionNamesTheFileAndTheKey() {
         let text = replacing("direction = \"out\"", with: "direction = \"up\"")
         #expect {
             try load(text)
         } throws: { error in
             (error as? ConfigurationError)?.description
-                == "config/cardgate.toml: readers[4].direction: expected \"in\" or \"out\", got \"up\""
+                == "config/cardgate.toml: readers[5].direction: expected \"in\" or \"out\", got \"up\""
         }
     }
 
     static let badFiles: [BadFile] = [
         BadFile("unknown top-level key", "time-zone = \"Asia/Tokyo\"", "time-zone = \"Asia/Tokyo\"\ncolour = \"blue\"", key: "colour", .unknownKey),
         BadFile("typo in a policy key", "idle-timeout-seconds = 600", "idle-timout-seconds = 600", key: "policy.idle-timout-seconds", .unknownKey),
-        BadFile("unknown key in a reader", "terminal = \"T02\"", "terminal = \"T02\"\nslot = 1", key: "readers[2].slot", .unknownKey),
+        BadFile("unknown key in a reader", "terminal = \"T02\"", "terminal = \"T02\"\nslot = 1", key: "readers[3].slot", .unknownKey),
         BadFile("unknown table", "[history]", "[histories]\n[history]", key: "histories", .unknownKey),
         BadFile("missing database", "database = \"../run/cardgate.sqlite\"", "", key: "paths.database", .missingKey),
         BadFile("missing signing key", "history-signing-key = \"../run/secrets/history-signing.key\"", "", key: "secrets.history-signing-key", .missingKey),
         BadFile("missing lock command", "lock = [\"./rig-command.sh\", \"lock\", \"{terminal}\"]", "", key: "commands.lock", .missingKey),
-        BadFile("missing terminal id", "terminal = \"T01\"", "", key: "readers[1].terminal", .missingKey),
-        BadFile("missing door room", "room = \"R1\"\ndirection = \"in\"", "direction = \"in\"", key: "readers[3].room", .missingKey),
+        BadFile("missing terminal id", "terminal = \"T01\"", "", key: "readers[2].terminal", .missingKey),
+        BadFile("missing door room", "room = \"R1\"\ndirection = \"in\"", "direction = \"in\"", key: "readers[4].room", .missingKey),
         BadFile("idle timeout as a string", "idle-timeout-seconds = 600", "idle-timeout-seconds = \"600\"", key: "policy.idle-timeout-seconds", .wrongType),
         BadFile("lockout above 10", "pin-lockout-attempts = 5", "pin-lockout-attempts = 11", key: "policy.pin-lockout-attempts", .invalidValue),
         BadFile("lockout below 3", "pin-lockout-attempts = 5", "pin-lockout-attempts = 2", key: "policy.pin-lockout-attempts", .invalidValue),
@@ -100,13 +154,13 @@ struct ConfigurationTests {
         BadFile("world-readable socket", "mode = \"0660\"", "mode = \"0666\"", key: "api.mode", .invalidValue),
         BadFile("socket mode not octal", "mode = \"0660\"", "mode = \"rw-rw----\"", key: "api.mode", .invalidValue),
         BadFile("unknown time zone", "time-zone = \"Asia/Tokyo\"", "time-zone = \"Asia/Edo\"", key: "time-zone", .invalidValue),
-        BadFile("duplicate reader", "name = \"CardGate T02 00 00\"", "name = \"CardGate T01 00 00\"", key: "readers[2].name", .invalidValue),
-        BadFile("duplicate terminal id", "terminal = \"T02\"", "terminal = \"T01\"", key: "readers[2].terminal", .invalidValue),
-        BadFile("door key on a terminal", "terminal = \"T02\"", "terminal = \"T02\"\ndoor = \"D1\"", key: "readers[2].door", .invalidValue),
+        BadFile("duplicate reader", "name = \"CardGate T02 00 00\"", "name = \"CardGate T01 00 00\"", key: "readers[3].name", .invalidValue),
+        BadFile("duplicate terminal id", "terminal = \"T02\"", "terminal = \"T01\"", key: "readers[3].terminal", .invalidValue),
+        BadFile("door key on a terminal", "terminal = \"T02\"", "terminal = \"T02\"\ndoor = \"D1\"", key: "readers[3].door", .invalidValue),
         BadFile("unknown role", "role = \"admin\"", "role = \"printer\"", key: "readers[0].role", .invalidValue),
-        BadFile("bad terminal id", "terminal = \"T02\"", "terminal = \"T 02\"", key: "readers[2].terminal", .invalidValue),
-        BadFile("two in readers on one door", "direction = \"out\"", "direction = \"in\"", key: "readers[4].direction", .invalidValue),
-        BadFile("a door in two rooms", "room = \"R1\"\ndirection = \"out\"", "room = \"R2\"\ndirection = \"out\"", key: "readers[4].room", .invalidValue),
+        BadFile("bad terminal id", "terminal = \"T02\"", "terminal = \"T 02\"", key: "readers[3].terminal", .invalidValue),
+        BadFile("two in readers on one door", "direction = \"out\"", "direction = \"in\"", key: "readers[5].direction", .invalidValue),
+        BadFile("a door in two rooms", "room = \"R1\"\ndirection = \"out\"", "room = \"R2\"\ndirection = \"out\"", key: "readers[5].room", .invalidValue),
         BadFile("shell string command", "lock = [\"./rig-command.sh\", \"lock\", \"{terminal}\"]", "lock = \"./rig-command.sh lock\"", key: "commands.lock", .wrongType),
         BadFile("program found by PATH", "lock = [\"./rig-command.sh\", \"lock\", \"{terminal}\"]", "lock = [\"loginctl\", \"lock-session\"]", key: "commands.lock[0]", .invalidValue),
         BadFile("empty command", "lock = [\"./rig-command.sh\", \"lock\", \"{terminal}\"]", "lock = []", key: "commands.lock", .invalidValue),
@@ -119,7 +173,7 @@ struct ConfigurationTests {
         BadFile("PIN room without a door", "card-and-pin-rooms = [\"R1\"]", "card-and-pin-rooms = [\"R1\", \"R9\"]", key: "policy.card-and-pin-rooms[1]", .invalidValue),
         BadFile("anti-passback room without exit", "anti-passback-rooms = []", "anti-passback-rooms = [\"R9\"]", key: "policy.anti-passback-rooms[0]", .invalidValue),
         BadFile("checkpoint interval zero", "checkpoint-every-events = 1000", "checkpoint-every-events = 0", key: "history.checkpoint-every-events", .invalidValue),
-        BadFile("direction as a number", "direction = \"in\"", "direction = 1", key: "readers[3].direction", .wrongType),
+        BadFile("direction as a number", "direction = \"in\"", "direction = 1", key: "readers[4].direction", .wrongType),
     ]
 
     @Test(arguments: badFiles)

@@ -35,10 +35,10 @@ struct GatewayLifecycleTests {
             let socket = directory + "/api.sock"
             let core = RecordingCore(socket: socket)
             let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
-            let server = GatewayServer(
-                gateway: TestGateway(), configuration: .init(socketPath: socket), logger: logger,
+            let server = GatewayServer.make(
+                gateway: TestGateway(), configuration: SocketServerConfiguration(socketPath: socket), logger: logger,
                 onReady: { readyContinuation.yield() })
-            let group = GatewayLifecycle.serviceGroup(core: core, server: server, logger: logger, handleSignals: false)
+            let group = GatewayLifecycle.serviceGroup(core: core, servers: [server], logger: logger, handleSignals: false)
             let running = Task { try await group.run() }
             var iterator = ready.makeAsyncIterator()
             await iterator.next()
@@ -53,11 +53,11 @@ struct GatewayLifecycleTests {
     @Test func aServerThatCannotStartStopsTheCoreGracefullyAndTheErrorSurfaces() async throws {
         try await withTemporaryDirectory { directory in
             let core = RecordingCore(socket: directory + "/api.sock")
-            let server = GatewayServer(
+            let server = GatewayServer.make(
                 gateway: TestGateway(),
-                configuration: .init(socketPath: directory + "/api.sock", socketGroup: "no-such-group-cg"),
+                configuration: SocketServerConfiguration(socketPath: directory + "/api.sock", socketGroup: "no-such-group-cg"),
                 logger: logger)
-            let group = GatewayLifecycle.serviceGroup(core: core, server: server, logger: logger, handleSignals: false)
+            let group = GatewayLifecycle.serviceGroup(core: core, servers: [server], logger: logger, handleSignals: false)
             let error = await #expect(throws: GatewayServerError.self) { try await group.run() }
             #expect(error?.code == .unknownGroup)
             #expect(core.apiGoneAtShutdown.withLock { $0 } == true)
@@ -68,8 +68,8 @@ struct GatewayLifecycleTests {
         try await withTemporaryDirectory { directory in
             let socket = directory + "/api.sock"
             let core = RecordingCore(socket: socket, failWith: CoreFailure())
-            let server = GatewayServer(gateway: TestGateway(), configuration: .init(socketPath: socket), logger: logger)
-            let group = GatewayLifecycle.serviceGroup(core: core, server: server, logger: logger, handleSignals: false)
+            let server = GatewayServer.make(gateway: TestGateway(), configuration: SocketServerConfiguration(socketPath: socket), logger: logger)
+            let group = GatewayLifecycle.serviceGroup(core: core, servers: [server], logger: logger, handleSignals: false)
             await #expect(throws: CoreFailure.self) { try await group.run() }
             #expect(!FileManager.default.fileExists(atPath: socket))
         }

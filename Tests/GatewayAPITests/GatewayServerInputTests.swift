@@ -114,12 +114,21 @@ struct GatewayServerInputTests {
         }
     }
 
-    @Test(arguments: [("GET", "/v1/nothing"), ("GET", "/v1/terminals/T01/pin"), ("DELETE", "/v1/terminals/T01"), ("GET", "/")])
-    func unknownRouteOrMethodIs404WithJSON(method: String, path: String) async throws {
+    @Test(arguments: [("GET", "/v1/nothing"), ("GET", "/"), ("POST", "/v1/terminals/T01/nothing")])
+    func unknownRouteIs404WithJSON(method: String, path: String) async throws {
         try await withServer { client, _, _, _ in
             let (status, answer) = try await client.raw(method: method, path: path)
             #expect(status == 404)
             #expect(errorCode(answer) == "not-found")
+        }
+    }
+
+    @Test(arguments: [("GET", "/v1/terminals/T01/pin"), ("DELETE", "/v1/terminals/T01")])
+    func knownRouteWithAnotherMethodIs405WithJSON(method: String, path: String) async throws {
+        try await withServer { client, _, _, _ in
+            let (status, answer) = try await client.raw(method: method, path: path)
+            #expect(status == 405)
+            #expect(errorCode(answer) == "method-not-allowed")
         }
     }
 

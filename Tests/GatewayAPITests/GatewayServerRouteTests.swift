@@ -1,6 +1,7 @@
 import Foundation
 import GatewayAPI
 import Testing
+import Vocabulary
 
 /// Every route over a real Unix socket, through the real client.
 @Suite("API routes over a Unix socket")
@@ -13,7 +14,7 @@ struct GatewayServerRouteTests {
             #expect(status.historyOK)
             #expect(status.terminals.map(\.id) == ["T01", "T02", "T03"])
             #expect(status.readers.count == 3)
-            #expect(status.readers[1].role == .door("D01", room: "R101", direction: .in))
+            #expect(status.readers[1].role == .door(id: "D01", room: "R101", direction: .entry))
             #expect(status.readers[2].role == nil && status.readers[2].state == .refused)
         }
     }
@@ -54,7 +55,7 @@ struct GatewayServerRouteTests {
 
     @Test func correctPINUnlocksTheWaitingTerminal() async throws {
         try await withServer { client, _, _, _ in
-            let view = try await client.submitTerminalPIN("T02", pin: PIN(TestGateway.operatorPIN)!)
+            let view = try await client.submitTerminalPIN("T02", pin: PIN(TestGateway.operatorPIN))
             #expect(view.state == .unlocked)
             #expect(view.operator == TestGateway.yamada)
             #expect(try await client.terminal("T02").state == .unlocked)
@@ -70,7 +71,7 @@ struct GatewayServerRouteTests {
                 #expect(text(body).contains(#""attemptsLeft":\#(left)"#))
             }
             let error = await #expect(throws: GatewayError.self) {
-                try await client.submitTerminalPIN("T02", pin: PIN("0000")!)
+                try await client.submitTerminalPIN("T02", pin: PIN("0000"))
             }
             #expect(error?.code == .cardBlocked)
             #expect(try await client.terminal("T02").state == .locked)
@@ -142,7 +143,7 @@ struct GatewayServerRouteTests {
     @Test func lockLocksTheTerminalWithOrWithoutAnEmptyBody() async throws {
         try await withServer { client, _, _, _ in
             let view = try await client.lockTerminal("T03")
-            #expect(view.state == .locked && view.lockReason == .requested)
+            #expect(view.state == .locked && view.lockReason == .manual)
             #expect(try await client.terminal("T03").state == .locked)
             let (code, _) = try await client.raw(method: "POST", path: "/v1/terminals/T02/lock", body: Array("{}".utf8))
             #expect(code == 200)
@@ -155,7 +156,7 @@ struct GatewayServerRouteTests {
         try await withServer { client, _, _, _ in
             let (wrong, wrongBody) = try await client.raw(method: "POST", path: "/v1/doors/D01/pin", body: Array(#"{"pin":"1111"}"#.utf8))
             #expect(wrong == 403 && errorCode(wrongBody) == "wrong-pin")
-            let decision = try await client.submitDoorPIN(door: "D01", pin: PIN(TestGateway.operatorPIN)!)
+            let decision = try await client.submitDoorPIN(door: "D01", pin: PIN(TestGateway.operatorPIN))
             #expect(decision.room == "R101" && decision.openSeconds == 5 && decision.operator == TestGateway.sato)
             let (code, body) = try await client.raw(method: "POST", path: "/v1/doors/D99/pin", body: Array(#"{"pin":"1234"}"#.utf8))
             #expect(code == 404 && errorCode(body) == "unknown-door")

@@ -3,6 +3,7 @@ import GatewayAPI
 import Logging
 import ServiceLifecycle
 import Testing
+import Vocabulary
 
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,7 @@ struct GatewayServerSocketTests {
                 #expect(try await client.status().version == "0.1.0")
                 #expect(try UnixSocketFile.isListening(socket))  // a new socket (inode numbers may be reused)
             }
-            #expect(logs.all.contains { $0.contains("removed a stale API socket") })
+            #expect(logs.all.contains { $0.contains("removed a stale socket") })
         }
     }
 
@@ -51,8 +52,7 @@ struct GatewayServerSocketTests {
             let socket = directory + "/api.sock"
             let fd = try boundSocket(socket, listening: true)
             defer { close(fd) }
-            let server = GatewayServer(
-                gateway: TestGateway(), configuration: .init(socketPath: socket), logger: quietLogger)
+            let server = GatewayServer.make(gateway: TestGateway(), configuration: SocketServerConfiguration(socketPath: socket), logger: quietLogger)
             let error = await #expect(throws: GatewayServerError.self) { try await server.run() }
             #expect(error?.code == .alreadyListening)
             #expect(try UnixSocketFile.isListening(socket))
@@ -63,8 +63,7 @@ struct GatewayServerSocketTests {
         try await withTemporaryDirectory { directory in
             let socket = directory + "/api.sock"
             _ = FileManager.default.createFile(atPath: socket, contents: Data("keep me".utf8))
-            let server = GatewayServer(
-                gateway: TestGateway(), configuration: .init(socketPath: socket), logger: quietLogger)
+            let server = GatewayServer.make(gateway: TestGateway(), configuration: SocketServerConfiguration(socketPath: socket), logger: quietLogger)
             let error = await #expect(throws: GatewayServerError.self) { try await server.run() }
             #expect(error?.code == .notASocket)
             #expect(FileManager.default.contents(atPath: socket) == Data("keep me".utf8))
@@ -73,9 +72,7 @@ struct GatewayServerSocketTests {
 
     @Test func unknownSocketGroupIsAClearError() async throws {
         try await withTemporaryDirectory { directory in
-            let server = GatewayServer(
-                gateway: TestGateway(),
-                configuration: .init(socketPath: directory + "/api.sock", socketGroup: "no-such-group-cg"),
+            let server = GatewayServer.make(gateway: TestGateway(), configuration: SocketServerConfiguration(socketPath: directory + "/api.sock", socketGroup: "no-such-group-cg"),
                 logger: quietLogger)
             let error = await #expect(throws: GatewayServerError.self) { try await server.run() }
             #expect(error?.code == .unknownGroup)
@@ -85,8 +82,7 @@ struct GatewayServerSocketTests {
     }
 
     @Test func missingSocketFolderIsAClearError() async throws {
-        let server = GatewayServer(
-            gateway: TestGateway(), configuration: .init(socketPath: "/tmp/cg-no-such-dir-\(getpid())/api.sock"),
+        let server = GatewayServer.make(gateway: TestGateway(), configuration: SocketServerConfiguration(socketPath: "/tmp/cg-no-such-dir-\(getpid())/api.sock"),
             logger: quietLogger)
         let error = await #expect(throws: GatewayServerError.self) { try await server.run() }
         #expect(error?.code == .missingDirectory)
@@ -100,14 +96,14 @@ struct GatewayServerSocketTests {
             await gateway.insertCard("T02")  // another terminal: filtered out
             await gateway.insertCard("T01")
             #expect(try await events.next() == .terminal(TerminalView(id: "T01", state: .awaitingPIN)))
-            _ = try await client.submitTerminalPIN("T01", pin: PIN(TestGateway.operatorPIN)!)
+            _ = try await client.submitTerminalPIN("T01", pin: PIN(TestGateway.operatorPIN))
             let unlocked = try await events.next()
             guard case .terminal(let view) = unlocked else { Issue.record("expected a terminal event"); return }
             #expect(view.state == .unlocked && view.operator == TestGateway.yamada)
             await gateway.removeCard("T01")
             #expect(try await events.next() == .terminal(.locked("T01", reason: .cardRemoved)))
             _ = try await client.lockTerminal("T01")
-            #expect(try await events.next() == .terminal(.locked("T01", reason: .requested)))
+            #expect(try await events.next() == .terminal(.locked("T01", reason: .manual)))
         }
     }
 
@@ -115,7 +111,7 @@ struct GatewayServerSocketTests {
         try await withServer { client, _, _, _ in
             let stream = try await client.events()
             var events = stream.makeAsyncIterator()
-            _ = try await client.submitDoorPIN(door: "D01", pin: PIN(TestGateway.operatorPIN)!)
+            _ = try await client.submitDoorPIN(door: "D01", pin: PIN(TestGateway.operatorPIN))
             guard case .door(let door) = try await events.next() else { Issue.record("expected a door event"); return }
             #expect(door.outcome == .opened && door.door == "D01")
             _ = try await client.emergencyLockAll(reason: "lightning")
@@ -139,8 +135,7 @@ struct GatewayServerSocketTests {
             let socket = directory + "/api.sock"
             let gateway = TestGateway()
             let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
-            let server = GatewayServer(
-                gateway: gateway, configuration: .init(socketPath: socket), logger: quietLogger,
+            let server = GatewayServer.make(gateway: gateway, configuration: SocketServerConfiguration(socketPath: socket), logger: quietLogger,
                 onReady: { readyContinuation.yield() })
             let group = ServiceGroup(configuration: .init(services: [server], logger: quietLogger))
             let running = Task { try await group.run() }
@@ -172,8 +167,7 @@ struct GatewayServerSocketTests {
 private func runServer(socket: String, logs: LogLines, body: (GatewayClient) async throws -> Void) async throws {
     let logger = Logger(label: "cardgate.api") { JournalLogHandler(label: $0, level: .debug, write: { logs.append($0) }) }
     let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
-    let server = GatewayServer(
-        gateway: TestGateway(), configuration: .init(socketPath: socket), logger: logger,
+    let server = GatewayServer.make(gateway: TestGateway(), configuration: SocketServerConfiguration(socketPath: socket), logger: logger,
         onReady: { readyContinuation.yield() })
     let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
     let running = Task { try await group.run() }

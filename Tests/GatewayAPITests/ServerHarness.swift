@@ -42,9 +42,9 @@ func withServer(
             JournalLogHandler(label: label, level: .debug, write: { logs.append($0) })
         }
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
-        let server = GatewayServer(
+        let server = GatewayServer.make(
             gateway: gateway,
-            configuration: GatewayServerConfiguration(socketPath: socket, socketGroup: currentGroupName()),
+            configuration: SocketServerConfiguration(socketPath: socket, socketGroup: currentGroupName()),
             logger: logger,
             onReady: { readyContinuation.yield() })
         let group = ServiceGroup(configuration: .init(services: [server], logger: logger))

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayAPI
 import Testing
+@_spi(PINDigits) import Vocabulary
 
 @Suite("Wire formats and input rules")
 struct WireFormatTests {
@@ -21,10 +22,10 @@ struct WireFormatTests {
         let at = Date(timeIntervalSince1970: 1_000_000)
         let events: [GatewayEvent] = [
             .terminal(.locked("T01", reason: .cardRemoved)),
-            .reader(ReaderStatus(name: "CardGate Test A 00 00", role: .terminal("T01"), state: .cardPresent)),
-            .reader(ReaderStatus(name: "CardGate Test C 00 00", role: .admin, state: .empty)),
-            .reader(ReaderStatus(name: "CardGate Test B 00 01", role: .door("D01", room: "R101", direction: .out), state: .unavailable)),
-            .door(DoorEvent(door: "D01", room: "R101", outcome: .refused, reason: "out of hours\nafter 18:00", at: at)),
+            .reader(ReaderView(name: "CardGate Test A 00 00", role: .terminal(id: "T01"), state: .cardPresent)),
+            .reader(ReaderView(name: "CardGate Test C 00 00", role: .admin, state: .empty)),
+            .reader(ReaderView(name: "CardGate Test B 00 01", role: .door(id: "D01", room: "R101", direction: .exit), state: .unavailable)),
+            .door(DoorNotice(door: "D01", room: "R101", outcome: .refused, reason: "out of hours\nafter 18:00", at: at)),
             .emergency(EmergencyLockResult(lockedTerminals: ["T01"], endedSessions: 1, reason: "earthquake", at: at)),
         ]
         var parser = SSEParser()
@@ -70,21 +71,21 @@ struct WireFormatTests {
     }
 
     @Test func pinAcceptsFourToSixteenASCIIDigitsOnly() {
-        #expect(PIN("1234") != nil)
-        #expect(PIN("1234567890123456") != nil)
-        for bad in ["123", "12345678901234567", "12a4", "１２３４", " 1234", "1234 ", "-123", ""] {
-            #expect(PIN(bad) == nil)
+        #expect((try? InputRules.pin("1234")) != nil)
+        #expect((try? InputRules.pin("1234567890123456")) != nil)
+        for bad in ["123", "12345678901234567", "12a4", "１２３４", " 1234", "1234 ", "-123", "", "1234\n"] {
+            #expect(throws: GatewayError.self) { try InputRules.pin(bad) }
         }
     }
 
     @Test func pinNeverPrintsItsDigits() throws {
-        let pin = try #require(PIN("73910468"))
+        let pin = try InputRules.pin("73910468")
         var dumped = ""
         dump(pin, to: &dumped)
         for text in ["\(pin)", String(describing: pin), String(reflecting: pin), dumped, "\([pin])"] {
             #expect(!text.contains("73910468"))
         }
-        #expect(pin.digits == "73910468")
+        #expect(String(decoding: pin.digits, as: UTF8.self) == "73910468")
     }
 
     @Test func strictObjectRefusesUnknownMissingAndNonStringFields() throws {
@@ -111,9 +112,11 @@ struct WireFormatTests {
         let expected: [GatewayError.Code: Int] = [
             .invalidJSON: 400, .invalidField: 400, .invalidPIN: 400, .invalidID: 400, .invalidRequest: 400,
             .notFound: 404, .unknownTerminal: 404, .unknownDoor: 404, .unknownRoom: 404,
-            .wrongPIN: 403, .cardBlocked: 403, .accessRefused: 403, .notAwaitingPIN: 409,
-            .bodyTooLarge: 413, .unsupportedMediaType: 415, .terminalLocked: 423,
-            .historyUnavailable: 503, .readerUnavailable: 503, .internal: 500,
+            .notLoggedIn: 401, .forbidden: 403, .cardRefused: 403, .notPermitted: 403,
+            .wrongPIN: 403, .cardBlocked: 403, .accessRefused: 403, .methodNotAllowed: 405, .notAwaitingPIN: 409, .conflict: 409,
+            .bodyTooLarge: 413, .unsupportedMediaType: 415, .terminalLocked: 423, .tooManyStreams: 429,
+            .historyUnavailable: 503, .readerUnavailable: 503, .unavailable: 503, .unlockFailed: 503, .tooManyConnections: 503,
+            .internal: 500,
         ]
         #expect(expected.count == GatewayError.Code.allCases.count)
         for code in GatewayError.Code.allCases { #expect(code.httpStatus == expected[code], "\(code)") }

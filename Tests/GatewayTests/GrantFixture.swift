@@ -2,6 +2,7 @@ import Credentials
 import Crypto
 import Foundation
 import Registry
+import Vocabulary
 
 /// Makes a room grant as the registry stores it, through a real registry in a temporary folder.
 enum GrantFixture {
@@ -15,7 +16,7 @@ enum GrantFixture {
         let registry = try Registry(path: folder + "/" + Registry.defaultFileName, hasher: hasher, create: true,
                                     clock: { Date(timeIntervalSince1970: 1_795_000_000) })
         try registry.initialEnrolment.enrol(
-            NewOperator(id: "pinadmin", name: "暗証 管理子", roles: [.pinAdmin]), card: binding(), pin: PIN("739104"))
+            NewOperator(id: "pinadmin", name: "暗証 管理子", roles: [.pinAdmin, .administrator]), card: binding(), pin: PIN("739104"))
         try registry.operators.add(NewOperator(id: "netadmin", name: "網 管理者", roles: [.administrator]), by: "pinadmin")
         try registry.operators.add(NewOperator(id: "op1", name: "操作 一郎"), by: "pinadmin")
         try registry.rooms.add(Room(id: "R1", name: "電算室", requiresPIN: false, antiPassback: false), by: "netadmin")
@@ -27,7 +28,7 @@ enum GrantFixture {
     static func binding() -> CardBinding {
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
-        return CardBinding(guid: try! CardGUID(bytes: bytes), fascn: nil,
+        return CardBinding(guid: CardGUID(bytes: bytes)!, fascn: nil,
                            publicKeyDER: Array(Crypto.P256.Signing.PrivateKey().publicKey.derRepresentation))
     }
 }

@@ -3,20 +3,24 @@ import Foundation
 import History
 import Registry
 import Testing
+import Vocabulary
 @testable import Gateway
 
 @Suite struct HistoryRecordsTests {
     let at = Date(timeIntervalSince1970: 1_795_000_000)
 
     func terminalEvent(_ kind: TerminalEventKind, reason: String? = nil, attemptsLeft: Int? = nil, session: UInt64? = nil) -> TerminalEvent {
-        TerminalEvent(kind: kind, terminalID: "T01", reader: "CardGate T01 00 00", cardGUID: "00112233445566778899aabbccddeeff",
+        TerminalEvent(kind: kind, terminalID: "T01", reader: "CardGate T01 00 00", cardGUID: CardGUID(hex: "00112233445566778899aabbccddeeff"),
                       operatorID: "op1", sessionNumber: session, reason: reason, attemptsLeft: attemptsLeft, at: at)
     }
 
     @Test func terminalEventsMapOntoTheClosedHistoryKindsWithOperatorCardAndTerminal() {
         let cases: [(TerminalEventKind, String?, EventKind, EventResult)] = [
             (.cardAccepted, nil, .cardAccepted, .success),
-            (.cardRefused, "card-revoked", .cardRefused, .denied),
+            (.cardRefused, "revoked", .cardRefused, .denied),
+            (.cardRefused, "unavailable", .cardRefused, .failure),
+            (.pinUnavailable, "pin-check", .authUnavailable, .failure),
+            (.lockFailed, "lock-command-failed", .terminalLockFailed, .failure),
             (.pinWrong, nil, .pinFailed, .failure),
             (.pinBlocked, "pin-blocked", .pinLocked, .failure),
             (.sessionStart, nil, .sessionStarted, .success),
@@ -51,9 +55,11 @@ import Testing
         #expect(door(.entry, nil).kind == .doorEntry)
         #expect(door(.entry, nil).details.reason == "in")
         #expect(door(.exit, nil).kind == .doorExit)
-        #expect(door(.refused, .outsideHours).kind == .doorRefused)
-        #expect(door(.refused, .outsideHours).result == .denied)
-        #expect(door(.refused, .outsideHours).details.reason == "outside-hours")
+        #expect(door(.refused, .card(.outsideHours)).kind == .doorRefused)
+        #expect(door(.refused, .card(.outsideHours)).result == .denied)
+        #expect(door(.refused, .card(.outsideHours)).details.reason == "outside-hours")
+        #expect(door(.refused, .card(.unavailable)).result == .failure, "a registry or reader fault is a failure, not a refusal")
+        #expect(door(.refused, .antiPassback).details.reason == "anti-passback")
         #expect(door(.entry, nil).place == "R1", "the place of a door event is its room (the entry book reads one place)")
         #expect(door(.entry, nil).details.door == "D1")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import Vocabulary
 @testable import History
 
 /// Each tampering is done to the database file from outside (the sqlite3 tool, or raw SQL with the triggers

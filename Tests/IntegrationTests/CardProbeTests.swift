@@ -4,6 +4,7 @@ import OperatorCard
 import SmartCard
 import Testing
 import VirtualCard
+import Vocabulary
 
 /// Issue 2 through the whole stack: the `vcard` process in vpcd, the real pcscd, the SmartCard binding,
 /// the PIV profile and the `cardgate card probe` command.
@@ -83,7 +84,7 @@ import VirtualCard
             #expect(result.status == 0, "\(result.output)")
             let parsed = try JSONDecoder().decode(Probe.self, from: Data(result.output.utf8))
             #expect(parsed.genuine)
-            #expect(parsed.guid == Hex.encode(image.identity.guid))
+            #expect(parsed.guid == image.identity.guid.hex)
             #expect(parsed.guid == parsed.guid.lowercased())
             #expect(parsed.fingerprint == image.fingerprint.hex)
         }
@@ -96,7 +97,7 @@ import VirtualCard
             #expect(result.status == 2, "a clone must make probe exit 2: \(result.output)")
             let parsed = try JSONDecoder().decode(Probe.self, from: Data(result.output.utf8))
             #expect(parsed.genuine == false)
-            #expect(parsed.guid == Hex.encode(image.identity.guid), "the clone carries the same identity")
+            #expect(parsed.guid == image.identity.guid.hex, "the clone carries the same identity")
         }
     }
 

@@ -3,6 +3,7 @@ import GatewayAPI
 import History
 import Registry
 import Testing
+import Vocabulary
 
 extension GatewayEndToEndTests {
     /// Presents a card at a door reader and takes it away again.
@@ -81,7 +82,7 @@ extension GatewayEndToEndTests {
         try present(card, port: GatewayRig.roomInPort)
         let decision = try await client.submitDoorPIN(door: "D1", pin: Self.pin(GatewayRig.pin))
         #expect(decision.door == "D1")
-        #expect(decision.direction == .in)
+        #expect(decision.direction == .entry)
         #expect(decision.operator.id == "op1")
         try await rig.waitForCommand("door-open D1 in 5")
 

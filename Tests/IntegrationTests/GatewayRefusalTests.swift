@@ -3,6 +3,7 @@ import GatewayAPI
 import History
 import Registry
 import Testing
+import Vocabulary
 
 extension GatewayEndToEndTests {
     @Test func aCardWhoseHolderIsNotAssignedToTheTerminalIsRefusedAndRecorded() async throws {
@@ -57,7 +58,7 @@ extension GatewayEndToEndTests {
         inserted = try GatewayRig.insert(card, port: GatewayRig.t01Port)
         defer { inserted.terminate() }
         let refusal = try await rig.waitForEvent(.cardRefused)
-        #expect(refusal.details.reason == "card-blocked")
+        #expect(refusal.details.reason == "blocked")
         #expect(!rig.actuatorLines.contains { $0.contains("unlock") })
     }
 
@@ -66,12 +67,12 @@ extension GatewayEndToEndTests {
         let card = try rig.enrol("op1")
         let client = try await rig.start()
         let stream = try await client.events(terminal: "T01")
-        let states = Task { () -> [GatewayAPI.TerminalState] in
-            var seen: [GatewayAPI.TerminalState] = []
+        let states = Task { () -> [TerminalState] in
+            var seen: [TerminalState] = []
             for try await event in stream {
                 guard case .terminal(let view) = event, view.id == "T01" else { continue }
                 if seen.last != view.state { seen.append(view.state) }
-                if seen.count >= 4 { break }
+                if seen.count >= 5 { break }
             }
             return seen
         }
@@ -83,7 +84,7 @@ extension GatewayEndToEndTests {
         let watchdog = Task { try await Task.sleep(for: .seconds(5)); states.cancel() }
         let seen = try await states.value
         watchdog.cancel()
-        #expect(seen == [.locked, .awaitingPIN, .unlocked, .locked])
+        #expect(seen == [.locked, .awaitingPIN, .unlocking, .unlocked, .locked], "unlocking until the unlock command succeeded")
     }
 
     @Test func aLockRequestedThroughTheAPIRunsTheLockCommandAndAsksThePINAgainWhileTheCardStays() async throws {
@@ -97,7 +98,7 @@ extension GatewayEndToEndTests {
         let before = rig.actuatorLines.count
         let locked = try await client.lockTerminal("T01")
         #expect(locked.state == .awaitingPIN)
-        #expect(locked.lockReason == .requested)
+        #expect(locked.lockReason == .manual)
         try await rig.waitForCommand("lock T01", after: before)
         try await rig.waitForEvent(.sessionEnded, reason: "manual")
         let again = try await client.submitTerminalPIN("T01", pin: Self.pin(GatewayRig.pin))

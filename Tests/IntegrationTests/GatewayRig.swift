@@ -1,12 +1,13 @@
 import Credentials
 import Foundation
-import GRDB
 import GatewayAPI
+import GRDB
 import History
 import Registry
 import SmartCard
 import Testing
 import VirtualCard
+import Vocabulary
 
 /// One installation of `cardgate serve` in a temporary folder, for the end-to-end gateway tests: its own
 /// configuration, secrets, registry and history, the real daemon process and its API socket.
@@ -36,27 +37,73 @@ final class GatewayRig {
         var ledgerReaders = [GatewayRig.t01, GatewayRig.roomIn, GatewayRig.roomOut]
         /// Terminals to approve in the ledger.
         var ledgerTerminals = ["T01", "T02"]
+        /// Who may use each terminal and the door through the API (`clients`); default this process (root in CI).
+        var t01Clients = ["uid:\(getuid())"]
+        var t02Clients = ["uid:\(getuid())"]
+        var doorClients = ["uid:\(getuid())"]
+        /// Who may supervise (`api.supervisors`).
+        var supervisors = ["uid:\(getuid())"]
+        /// The API socket's group (`api.group`), e.g. "gid:3000" so that test clients under other uids may connect.
+        var apiGroup: String?
+        /// The administration socket's group (`admin.group`; "" for the service's own).
+        var adminGroup = ""
+        /// Extra lines for the `[api]` table (limits).
+        var apiExtra = ""
+        /// The lock, unlock, door and alarm commands (argument lists as TOML); default the rig's actuator log.
+        var lockCommand: String?
+        var unlockCommand: String?
+        var alarmCommand: String?
+        /// Extra lines for the `[commands]` table.
+        var commandsExtra = ""
+        /// The pcscd watchdog's time-out.
+        var watchdogMilliseconds = 3000
+        /// Room R1's two-person rule and occupancy limit in the registry.
+        var roomTwoPerson = false
+        var roomOccupancyLimit: Int?
+        /// Extra lines for the `[policy]` table.
+        var policyExtra = ""
+        /// The fire panel's clients (`api.fire-panels`).
+        var firePanels: [String] = []
+        /// Extra environment for the daemon (for example libfaketime's).
+        var daemonEnvironment: [String: String] = [:]
     }
+
+    let options: Options
+    /// Environment for the next ``start()`` on top of the options' (for example a fake clock).
+    var environment: [String: String] = [:]
+    /// A program the daemon is started through (for example `/usr/bin/faketime -f @…`), empty for none.
+    var launcher: [String] = []
 
     let folder: String
     let configPath: String
     let socket: String
     let actuatorLog: String
     let databasePath: String
+    /// The history's witness file (`[history] witness-file`), one line per checkpoint.
+    var witnessPath: String { folder + "/witness/history.witness" }
     let registry: Registry
+    let adminSocket: String
     var daemon: Process?
     let daemonLog: String
 
     init(_ options: Options = Options()) throws {
+        self.options = options
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder + "/secrets", withIntermediateDirectories: true)
+        // The history's witness, as `cardgate init` makes it: a folder of its own (on another disk in production).
+        try FileManager.default.createDirectory(atPath: folder + "/witness", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         configPath = folder + "/cardgate.toml"
         socket = folder + "/api.sock"
+        adminSocket = folder + "/admin.sock"
         actuatorLog = folder + "/actuator.log"
         databasePath = folder + "/cardgate.sqlite"
         daemonLog = folder + "/serve.log"
         let rigCommand = Self.repository.appendingPathComponent("config/rig-command.sh").path
         let rooms = { (list: [String]) in "[" + list.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        let list = rooms
+        let lock = options.lockCommand ?? "[\"\(rigCommand)\", \"lock\", \"{terminal}\"]"
+        let unlock = options.unlockCommand ?? "[\"\(rigCommand)\", \"unlock\", \"{terminal}\", \"{operator}\"]"
+        let alarm = options.alarmCommand ?? "[\"\(rigCommand)\", \"alarm\", \"{place}\", \"{reason}\"]"
         let text = """
             time-zone = "Asia/Tokyo"
             [paths]
@@ -68,29 +115,44 @@ final class GatewayRig {
             [api]
             socket = "\(socket)"
             mode = "0660"
+            \(options.apiGroup.map { "group = \"\($0)\"" } ?? "")
+            supervisors = \(list(options.supervisors))
+            fire-panels = \(list(options.firePanels))
+            \(options.apiExtra)
+            [admin]
+            socket = "\(adminSocket)"
+            group = "\(options.adminGroup)"
+            mode = "0660"
             [[readers]]
             name = "CardGate Admin 00 00"
             role = "admin"
             [[readers]]
+            name = "CardGate Admin 00 01"
+            role = "admin-subject"
+            [[readers]]
             name = "\(Self.t01)"
             role = "terminal"
             terminal = "T01"
+            clients = \(list(options.t01Clients))
             [[readers]]
             name = "\(Self.t02)"
             role = "terminal"
             terminal = "T02"
+            clients = \(list(options.t02Clients))
             [[readers]]
             name = "\(Self.roomIn)"
             role = "door"
             door = "D1"
             room = "R1"
             direction = "in"
+            clients = \(list(options.doorClients))
             [[readers]]
             name = "\(Self.roomOut)"
             role = "door"
             door = "D1"
             room = "R1"
             direction = "out"
+            clients = \(list(options.doorClients))
             [policy]
             idle-timeout-seconds = \(options.idleSeconds)
             maximum-session-seconds = \(options.maximumSessionSeconds)
@@ -99,13 +161,17 @@ final class GatewayRig {
             door-pin-timeout-seconds = \(options.doorPINTimeoutSeconds)
             card-and-pin-rooms = \(rooms(options.cardAndPINRooms))
             anti-passback-rooms = \(rooms(options.antiPassbackRooms))
+            \(options.policyExtra)
             [commands]
-            lock = ["\(rigCommand)", "lock", "{terminal}"]
-            unlock = ["\(rigCommand)", "unlock", "{terminal}", "{operator}"]
+            lock = \(lock)
+            unlock = \(unlock)
             door-open = ["\(rigCommand)", "door-open", "{door}", "{direction}", "{seconds}"]
+            alarm = \(alarm)
+            \(options.commandsExtra)
             [program-identity]
             check = "warn"
             [history]
+            witness-file = "\(folder)/witness/history.witness"
             checkpoint-every-events = 1000
             checkpoint-every-seconds = 300
             [scrypt]
@@ -113,6 +179,10 @@ final class GatewayRig {
             r = 8
             p = 1
             allow-weak-for-tests = true
+            [pcscd]
+            watchdog-ms = \(options.watchdogMilliseconds)
+            [service]
+            audit-group = ""
 
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -121,7 +191,7 @@ final class GatewayRig {
         let hasher = PINHasher(pepper: pepper, parameters: try ScryptParameters(logN: 10, r: 8, p: 1, allowBelowMinimum: true))
         registry = try Registry(path: folder + "/" + Registry.defaultFileName, hasher: hasher, create: true)
         try registry.initialEnrolment.enrol(
-            NewOperator(id: "pinadmin", name: "暗証 管理子", roles: [.pinAdmin]), card: Self.randomBinding(), pin: Credentials.PIN("739104"))
+            NewOperator(id: "pinadmin", name: "暗証 管理子", roles: [.pinAdmin, .administrator]), card: Self.randomBinding(), pin: PIN("739104"))
         try registry.operators.add(NewOperator(id: "netadmin", name: "網 管理者", roles: [.administrator]), by: "pinadmin")
         try registry.operators.add(NewOperator(id: "opsmgr", name: "運用 責任者", roles: [.operationsManager]), by: "pinadmin")
         for reader in options.ledgerReaders {
@@ -130,7 +200,8 @@ final class GatewayRig {
         for terminal in options.ledgerTerminals {
             try registry.ledger.add(Equipment(id: terminal, kind: .terminal, name: "terminal", location: "rig"), by: "netadmin")
         }
-        try registry.rooms.add(Room(id: "R1", name: "電算室", requiresPIN: options.roomRequiresPINInRegistry, antiPassback: false), by: "netadmin")
+        try registry.rooms.add(Room(id: "R1", name: "電算室", requiresPIN: options.roomRequiresPINInRegistry, antiPassback: false,
+                                    twoPerson: options.roomTwoPerson, occupancyLimit: options.roomOccupancyLimit), by: "netadmin")
     }
 
     static func randomBinding() -> CardBinding {
@@ -139,7 +210,7 @@ final class GatewayRig {
     }
 
     static func binding(_ image: CardImage) -> CardBinding {
-        CardBinding(guid: try! CardGUID(bytes: image.identity.guid), fascn: image.identity.fascn,
+        CardBinding(guid: try! image.identity.guid, fascn: image.identity.fascn,
                     publicKeyDER: Array(image.publicKey.derRepresentation))
     }
 
@@ -150,18 +221,22 @@ final class GatewayRig {
         let image = try CardImage.create()
         let path = folder + "/\(id).card.json"
         try image.save(path: path)
-        try registry.cards.issue(Self.binding(image), to: id, initialPIN: Credentials.PIN(Self.initialPIN), by: "pinadmin")
+        try registry.cards.issue(Self.binding(image), to: id, initialPIN: PIN(Self.initialPIN), by: "pinadmin")
         if activate {
             // The holder replaces the initial PIN at first use, as `cardgate pin change` does.
-            try registry.pins.change(card: Self.binding(image).guid, current: Credentials.PIN(Self.initialPIN), new: Credentials.PIN(Self.pin))
+            try registry.pins.change(card: Self.binding(image).guid, current: PIN(Self.initialPIN), new: PIN(Self.pin))
         }
         return path
     }
 
     /// Grants `id` room R1 on `weekdays` (default every day, all day), card only unless `withPIN`.
-    func grant(_ id: String, weekdays: Set<Weekday> = Set(Weekday.allCases), withPIN: Bool = false) throws {
-        try registry.rooms.grant(NewRoomGrant(roomId: "R1", grantee: .operator(id), weekdays: weekdays, fromMinute: 0, toMinute: 1440,
-                                              mode: withPIN ? .cardAndPIN : .card), by: "netadmin")
+    func grant(
+        _ id: String, weekdays: Set<Weekday> = Set(Weekday.allCases), withPIN: Bool = false, from: Int = 0, to: Int = 1440,
+        escort: Bool = false, excludeHolidays: Bool = false
+    ) throws {
+        try registry.rooms.grant(NewRoomGrant(roomId: "R1", grantee: .operator(id), weekdays: weekdays, fromMinute: from, toMinute: to,
+                                              mode: withPIN ? .cardAndPIN : .card, escort: escort, excludeHolidays: excludeHolidays),
+                                 by: "netadmin")
     }
 
     /// The reader of a vpcd port.
@@ -194,10 +269,14 @@ final class GatewayRig {
     /// Starts `cardgate serve` and waits until its API answers.
     func start() async throws -> GatewayClient {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try BuiltTools.cardgate())
-        process.arguments = ["serve", "--config", configPath]
+        let command = [try BuiltTools.cardgate(), "serve", "--config", configPath]
+        let argv = launcher + command
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
         var environment = ProcessInfo.processInfo.environment
         environment["CARDGATE_ACTUATOR_LOG"] = actuatorLog
+        environment.merge(options.daemonEnvironment) { _, new in new }
+        environment.merge(self.environment) { _, new in new }
         process.environment = environment
         FileManager.default.createFile(atPath: daemonLog, contents: nil)
         let log = FileHandle(forWritingAtPath: daemonLog)
@@ -256,7 +335,7 @@ final class GatewayRig {
 
     /// Waits until terminal `id` is in `state`.
     @discardableResult
-    func waitForTerminal(_ client: GatewayClient, _ id: String, _ state: GatewayAPI.TerminalState, timeout: Duration = .seconds(8)) async throws -> TerminalView {
+    func waitForTerminal(_ client: GatewayClient, _ id: String, _ state: TerminalState, timeout: Duration = .seconds(8)) async throws -> TerminalView {
         let deadline = ContinuousClock.now + timeout
         var last: TerminalView?
         while ContinuousClock.now < deadline {
@@ -271,9 +350,26 @@ final class GatewayRig {
     func history() throws -> [HistoryEvent] {
         let store = try HistoryStore(
             configuration: HistoryConfiguration(databasePath: databasePath, archiveDirectory: folder + "/archive",
-                                                signingKeyPath: folder + "/secrets/history-signing.key"),
+                                                signingKeyPath: folder + "/secrets/history-signing.key",
+                                                witness: WitnessConfiguration(files: [witnessPath])),
             signingKey: nil, mustExist: true)
         return try store.events()
+    }
+
+    /// `cardgate history verify` on the rig's history, repeated while it answers 2 (a tail after the last witnessed
+    /// checkpoint: the daemon signs the next one about a second after its last event) until `timeout`.
+    func verifyHistory(within timeout: Duration = .seconds(5)) throws -> (status: Int32, output: String) {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let result = try BuiltTools.run(try BuiltTools.cardgate(), ["history", "verify", "--config", configPath])
+            guard result.status == 2, ContinuousClock.now < deadline else { return result }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+    }
+
+    /// The witness file's lines (base64 of one checkpoint note each).
+    var witnessLines: [String] {
+        ((try? String(contentsOfFile: witnessPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
     /// Waits until the history holds an event of `kind` (and `reason`, if given).

@@ -21,6 +21,38 @@ extension GatewayEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: rig.socket))
     }
 
+    @Test func withoutAWitnessTheDaemonRefusesToStartUnlessTheConfigurationSaysNoneAndThenVerifyNeverSaysWitnessed() async throws {
+        let rig = try GatewayRig()
+        let text = try String(contentsOfFile: rig.configPath, encoding: .utf8)
+        let witnessLine = "witness-file = \"\(rig.witnessPath)\"\n"
+        #expect(text.contains(witnessLine))
+        try text.replacingOccurrences(of: witnessLine, with: "").write(toFile: rig.configPath, atomically: true, encoding: .utf8)
+        let refused = try serveRefusal(rig)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("no witness is configured"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: rig.socket))
+
+        try text.replacingOccurrences(of: witnessLine, with: "witness = \"none\"\n").write(toFile: rig.configPath, atomically: true, encoding: .utf8)
+        _ = try await rig.start()
+        rig.stop()
+        // It runs, but nothing is ever witnessed: verify says so (exit 2) and warns.
+        let verified = try BuiltTools.run(try BuiltTools.cardgate(), ["history", "verify", "--config", rig.configPath])
+        #expect(verified.status == 2 && verified.output.contains("witness = \"none\""), "\(verified.output)")
+    }
+
+    @Test func theRunningDaemonWitnessesItsEventsWithinSecondsWithoutBeingAskedForACheckpoint() async throws {
+        let rig = try GatewayRig()
+        _ = try await rig.start()
+        defer { rig.stop() }
+        try await rig.waitForEvent(.systemStart)
+        // No `history checkpoint`, no shutdown: the daemon's own checkpoint after its events reaches the witness.
+        let verified = try rig.verifyHistory(within: .seconds(5))
+        #expect(verified.status == 0 && verified.output.contains("intact"), "\(verified.output)")
+        #expect(!rig.witnessLines.isEmpty)
+        let status = try BuiltTools.run(try BuiltTools.cardgate(), ["history", "status", "--config", rig.configPath])
+        #expect(status.output.contains("unwitnessed events 0"), "\(status.output)")
+    }
+
     @Test func aSecretFileReadableByOthersStopsTheStart() throws {
         let rig = try GatewayRig()
         chmod(rig.folder + "/secrets/pepper", 0o644)
@@ -29,6 +61,52 @@ extension GatewayEndToEndTests {
         #expect(result.output.contains("pepper"))
         #expect(result.output.contains("chmod 600"))
         #expect(try rig.history().contains { $0.kind == .systemStart } == false)
+    }
+
+    @Test func aSecretFileThatIsALinkOrBelongsToAnotherUserStopsTheStartNamingTheFile() throws {
+        let rig = try GatewayRig()
+        let pepper = rig.folder + "/secrets/pepper"
+        let moved = rig.folder + "/secrets/pepper.real"
+        // A symbolic link, even to a good file, is refused (O_NOFOLLOW on the one open).
+        try FileManager.default.moveItem(atPath: pepper, toPath: moved)
+        try FileManager.default.createSymbolicLink(atPath: pepper, withDestinationPath: moved)
+        let linked = try serveRefusal(rig)
+        #expect(linked.status != 0)
+        #expect(linked.output.contains(pepper) && linked.output.contains("symbolic link"), "\(linked.output)")
+        try FileManager.default.removeItem(atPath: pepper)
+        try FileManager.default.moveItem(atPath: moved, toPath: pepper)
+        // Owned by another user (the service account alone owns its secrets), even with mode 0600.
+        let key = rig.folder + "/secrets/history-signing.key"
+        chown(key, 1001, 1001)
+        let foreign = try serveRefusal(rig)
+        #expect(foreign.status != 0)
+        #expect(foreign.output.contains(key) && foreign.output.contains("belongs to uid 1001"), "\(foreign.output)")
+        chown(key, getuid(), getgid())
+        chmod(key, 0o640)
+        let open = try serveRefusal(rig)
+        #expect(open.output.contains(key) && open.output.contains("chmod 600"), "\(open.output)")
+    }
+
+    @Test func theHistoryDatabaseAndItsWALAndSHMArePrivateFromTheirCreation() async throws {
+        let rig = try GatewayRig()
+        // The rig's registry exists, the history not yet: the daemon creates it (umask 077 before SQLite opens).
+        #expect(!FileManager.default.fileExists(atPath: rig.databasePath))
+        _ = try await rig.start()
+        for path in [rig.databasePath, rig.databasePath + "-wal", rig.databasePath + "-shm"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(path) has mode \(String(mode ?? 0, radix: 8))")
+        }
+        let socketMode = try FileManager.default.attributesOfItem(atPath: rig.adminSocket)[.posixPermissions] as? Int
+        #expect(socketMode == 0o660, "the administration socket is 0660")
+    }
+
+    @Test func aConfiguredCommandWhoseProgramIsMissingStopsTheStartNamingTheKey() throws {
+        var options = GatewayRig.Options()
+        options.alarmCommand = #"["/nonexistent/alarm", "{place}"]"#
+        let rig = try GatewayRig(options)
+        let result = try serveRefusal(rig)
+        #expect(result.status != 0)
+        #expect(result.output.contains("commands.alarm[0]") && result.output.contains("/nonexistent/alarm"), "\(result.output)")
     }
 
     @Test func anUnapprovedProgramIsRecordedAndRefusedWhenTheConfigurationSaysRefuse() async throws {

@@ -3,11 +3,12 @@ import GatewayAPI
 import History
 import Testing
 import TestSupport
+import Vocabulary
 
 /// Issue 5 end to end: the real `cardgate serve` process, the shared pcscd, virtual cards in vpcd readers, the API
 /// over the Unix socket and the actuator log of config/rig-command.sh. One suite, serialized: the readers are shared.
 @Suite(.serialized) struct GatewayEndToEndTests {
-    static func pin(_ text: String) -> GatewayAPI.PIN { GatewayAPI.PIN(text)! }
+    static func pin(_ text: String) -> PIN { PIN(text) }
 
     @Test func cardAndPINUnlockTheTerminalAndPullingTheCardLocksItAtOnceWithTheLockCommand() async throws {
         let rig = try GatewayRig()
@@ -159,7 +160,7 @@ extension GatewayEndToEndTests {
         #expect(try PCSCDControl.run("kill", runDir: runDir) == 0)
         try await rig.waitForCommand("lock T01", after: before)
         let view = try await rig.waitForTerminal(client, "T01", .locked)
-        #expect(view.lockReason == .readerLost || view.lockReason == .cardRemoved)
+        #expect(view.lockReason == .pcscServiceLost || view.lockReason == .readerLost || view.lockReason == .cardRemoved)
         let denied = await gatewayError { _ = try await client.recordOperation(terminal: "T01", action: "resident.view", target: "resident:1") }
         #expect(denied?.code == .terminalLocked)
 

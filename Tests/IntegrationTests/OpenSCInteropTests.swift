@@ -3,6 +3,7 @@ import Foundation
 import OperatorCard
 import Testing
 import VirtualCard
+import Vocabulary
 
 /// The virtual card is a PIV card to standard middleware: OpenSC, through the real pcscd and vpcd.
 ///

@@ -18,7 +18,7 @@ import VirtualCard
         #expect(try TLV.decodeAll(template).first(tag: 0x4F)?.value == [0x00, 0x00, 0x10, 0x00, 0x01, 0x00])
         let identity = try card.readIdentity()
         #expect(identity == Self.image.identity)
-        #expect(identity.guidHex == "101112131415161718191a1b1c1d1e1f")
+        #expect(identity.guid.hex == "101112131415161718191a1b1c1d1e1f")
         #expect(identity.fascnFields != nil)
     }
 
@@ -65,7 +65,7 @@ import VirtualCard
 
     @Test func probeGathersEverything() throws {
         let probe = try card().probe()
-        #expect(probe.identity.guid == Array(0x10..<0x20))
+        #expect(probe.identity.guid.bytes == Array(0x10..<0x20))
         #expect(probe.authenticity == .genuine)
         #expect(probe.fingerprint == Self.image.fingerprint)
         let clone = try card(CardFaults(clone: true)).probe()

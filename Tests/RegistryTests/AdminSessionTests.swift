@@ -2,6 +2,7 @@ import Credentials
 import Foundation
 import GRDB
 import Testing
+import Vocabulary
 @testable import Registry
 
 @Suite struct AdminSessionTests {

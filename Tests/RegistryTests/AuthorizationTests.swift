@@ -1,6 +1,7 @@
 import Credentials
 import Foundation
 import Testing
+import Vocabulary
 @testable import Registry
 
 @Suite struct AuthorizationTests {

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import GRDB
 import Testing
+import Vocabulary
 @testable import Registry
 
 @Suite struct CardServiceTests {
@@ -108,7 +109,7 @@ import Testing
         let shown = try f.registry.cards.show(card.guid)
         #expect(shown.status == .revoked)
         #expect(shown.revocationReason == .damaged)
-        #expect(registryError { try f.registry.cards.revoke(try CardGUID(String(repeating: "ab", count: 16)), reason: .lost, by: "admin") }?.code == .unknownCard)
+        #expect(registryError { try f.registry.cards.revoke(try CardGUID(validating: String(repeating: "ab", count: 16)), reason: .lost, by: "admin") }?.code == .unknownCard)
     }
 
     @Test func theTransitionTableMatchesTheLifecycle() {
@@ -145,13 +146,13 @@ import Testing
     }
 
     @Test func guidsParseFromHexAndBytes() throws {
-        let guid = try CardGUID("3F2A9C01-0000-4000-8000-00000000ABCD")
+        let guid = try CardGUID(validating: "3F2A9C01-0000-4000-8000-00000000ABCD")
         #expect(guid.hex == "3f2a9c0100004000800000000000abcd")
         #expect(guid.short == "3f2a9c01…")
-        #expect(try CardGUID(bytes: Array(0..<16)).hex == "000102030405060708090a0b0c0d0e0f")
-        #expect(throws: RegistryError.self) { try CardGUID("3f2a") }
-        #expect(throws: RegistryError.self) { try CardGUID(String(repeating: "g", count: 32)) }
-        #expect(throws: RegistryError.self) { try CardGUID(bytes: Array(0..<15)) }
+        #expect(try CardGUID(validatingBytes: Array(0..<16)).hex == "000102030405060708090a0b0c0d0e0f")
+        #expect(throws: RegistryError.self) { try CardGUID(validating: "3f2a") }
+        #expect(throws: RegistryError.self) { try CardGUID(validating: String(repeating: "g", count: 32)) }
+        #expect(throws: RegistryError.self) { try CardGUID(validatingBytes: Array(0..<15)) }
     }
 
     @Test func theFingerprintIsTheSHA256OfTheSubjectPublicKeyInfo() throws {

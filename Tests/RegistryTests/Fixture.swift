@@ -2,6 +2,7 @@ import Credentials
 import Crypto
 import Foundation
 import Synchronization
+import Vocabulary
 @testable import Registry
 
 /// A clock that tests move by hand.
@@ -39,7 +40,7 @@ struct Fixture {
         pepper = try Pepper.create(at: folder + "/pepper")
         registry = try Self.open(path: path, pepper: pepper, clock: clock, policy: policy, create: true)
         adminCard = Self.newCard()
-        try registry.initialEnrolment.enrol(NewOperator(id: "admin", name: "暗証 管理子", roles: [.pinAdmin]),
+        try registry.initialEnrolment.enrol(NewOperator(id: "admin", name: "暗証 管理子", roles: [.pinAdmin, .administrator]),
                                             card: adminCard, pin: PIN(Self.adminPIN))
         try registry.operators.add(NewOperator(id: "netadmin", name: "網 管理者", roles: [.administrator]), by: "admin")
     }
@@ -60,7 +61,7 @@ struct Fixture {
     static func newCard() -> CardBinding {
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
-        return CardBinding(guid: try! CardGUID(bytes: bytes), fascn: nil,
+        return CardBinding(guid: try! CardGUID(validatingBytes: bytes), fascn: nil,
                            publicKeyDER: Array(P256.Signing.PrivateKey().publicKey.derRepresentation))
     }
 

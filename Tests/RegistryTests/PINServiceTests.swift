@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Synchronization
 import Testing
+import Vocabulary
 @testable import Registry
 
 @Suite struct PINServiceTests {

@@ -2,6 +2,7 @@ import Credentials
 import Foundation
 import GRDB
 import Testing
+import Vocabulary
 @testable import Registry
 
 @Suite struct RegistryDatabaseTests {
@@ -45,6 +46,15 @@ import Testing
         #expect(registryError { _ = try readOnly.pins.verify(card: card.guid, pin: PIN("000111")) }?.code == .databaseReadOnly)
         #expect(try f.registry.pins.status(card: card.guid).failures == 0)
         #expect(registryError { _ = try f.registry.operators.show("op2") }?.code == .unknownOperator)
+    }
+
+    @Test func everyCommitIsSyncedWALWithSynchronousFullAlsoWhenReopened() throws {
+        let f = try Fixture()
+        for registry in [f.registry, try f.reopened()] {
+            #expect(try registry.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+            // 2 = FULL (GRDB's WAL set-up alone would leave 1 = NORMAL).
+            #expect(try registry.database.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+        }
     }
 
     @Test func aDamagedFileIsReportedAsSuch() throws {

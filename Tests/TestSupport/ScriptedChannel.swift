@@ -1,5 +1,6 @@
 import APDU
 import Foundation
+import Vocabulary
 
 /// A fake card for unit tests: answers each command with the next scripted response, after checking that
 /// the command is the one the script expects. Records what was sent.

@@ -12,7 +12,7 @@ import Testing
 
     @Test func createMakesAConsistentCard() throws {
         let image = try CardImage.create(guid: Array(0..<16))
-        #expect(image.identity.guidHex == "000102030405060708090a0b0c0d0e0f")
+        #expect(image.identity.guid.hex == "000102030405060708090a0b0c0d0e0f")
         #expect(image.identity.fascnFields != nil)
         #expect(image.identity.expiry.count == 8)
         let certificate = try CardAuthenticationCertificate(der: image.certificateDER)

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The conservative patterns every input must match before the gateway sees it.
 ///
 /// Messages name the field and the rule, never the value: a value can be a mistyped PIN.
@@ -24,11 +26,15 @@ public enum InputRules {
 
     /// A PIN: 4–16 ASCII digits.
     public static func pin(_ raw: String) throws(GatewayError) -> PIN {
-        guard let pin = PIN(raw) else {
-            throw GatewayError(.invalidPIN, "pin must be \(PIN.minimumLength)–\(PIN.maximumLength) digits 0-9")
+        let pin = PIN(raw)
+        guard raw.utf8.count == pin.count, pin.isDigits(length: pinLengths) else {
+            throw GatewayError(.invalidPIN, "pin must be \(pinLengths.lowerBound)–\(pinLengths.upperBound) digits 0-9")
         }
         return pin
     }
+
+    /// The lengths of a PIN the API accepts (the PIN policy, which is stricter, applies when a PIN is set).
+    public static let pinLengths = 4...16
 
     /// An action: `[a-z][a-z0-9._-]{0,63}`, for example `resident.view`.
     public static func action(_ raw: String) throws(GatewayError) -> String {

@@ -9,6 +9,8 @@ import NIOHTTP1
 /// an unmatched request logs `route=NotFound`).
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    /// The socket's routes, to tell a wrong method (405 with `Allow`) from an unknown path (404).
+    let routes: RouteTable
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -24,9 +26,18 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             code = error.code.rawValue
             response = APIResponses.error(error)
         } catch let error as any HTTPResponseError {
-            let mapped = Self.map(error.status)
-            code = mapped.code.rawValue
-            response = APIResponses.error(mapped)
+            let allowed = error.status.code == 404 ? routes.methods(for: request.uri.path) : []
+            if allowed.isEmpty {
+                let mapped = Self.map(error.status)
+                code = mapped.code.rawValue
+                response = APIResponses.error(mapped)
+            } else {
+                let mapped = GatewayError(.methodNotAllowed, "\(request.uri.path) answers \(allowed.joined(separator: ", ")) only")
+                code = mapped.code.rawValue
+                var answer = APIResponses.error(mapped)
+                answer.headers[.allow] = allowed.joined(separator: ", ")
+                response = answer
+            }
         } catch {
             // The type only: a description could carry request data.
             logger.error("request failed", metadata: ["route": "\(context.endpointPath ?? "unmatched")", "error.type": "\(type(of: error))"])
@@ -51,7 +62,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Hummingbird's own errors (no route, body too large…) in the API's vocabulary.
     static func map(_ status: HTTPResponse.Status) -> GatewayError {
         switch status.code {
-        case 404, 405: GatewayError(.notFound, "no such route or method; see docs/openapi.yaml")
+        case 404: GatewayError(.notFound, "no such route; see docs/openapi.yaml")
+        case 405: GatewayError(.methodNotAllowed, "the route does not answer this method; see docs/openapi.yaml")
         case 413: GatewayError(.bodyTooLarge, "the body is larger than the API accepts")
         case 400..<500: GatewayError(.invalidRequest, "malformed request (HTTP \(status.code))")
         default: GatewayError(.internal, "internal error of the gateway (HTTP \(status.code)); see its log")

@@ -25,8 +25,8 @@ public enum ServerSentEvents {
         let bytes = Data(data.utf8)
         switch kind {
         case "terminal": return .terminal(try decoder.decode(TerminalView.self, from: bytes))
-        case "reader": return .reader(try decoder.decode(ReaderStatus.self, from: bytes))
-        case "door": return .door(try decoder.decode(DoorEvent.self, from: bytes))
+        case "reader": return .reader(try decoder.decode(ReaderView.self, from: bytes))
+        case "door": return .door(try decoder.decode(DoorNotice.self, from: bytes))
         case "emergency": return .emergency(try decoder.decode(EmergencyLockResult.self, from: bytes))
         default: return nil
         }

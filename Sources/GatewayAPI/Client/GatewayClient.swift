@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+@_spi(PINDigits) import Vocabulary
 
 /// A client of the local API over its Unix socket (`http+unix://`), used by the terminal front end,
 /// scripts and tests. Gateway refusals are thrown as ``GatewayError``; transport trouble as
@@ -37,7 +38,7 @@ public struct GatewayClient: Sendable {
 
     /// `POST /v1/terminals/{id}/pin`. The PIN travels only in the body.
     public func submitTerminalPIN(_ id: String, pin: PIN) async throws -> TerminalView {
-        try await call("POST", "/v1/terminals/\(try InputRules.id(id, field: "terminal id"))/pin", body: ["pin": pin.digits])
+        try await call("POST", "/v1/terminals/\(try InputRules.id(id, field: "terminal id"))/pin", body: ["pin": String(decoding: pin.digits, as: UTF8.self)])
     }
 
     /// `POST /v1/terminals/{id}/operations`.
@@ -53,18 +54,63 @@ public struct GatewayClient: Sendable {
     }
 
     /// `POST /v1/doors/{id}/pin`.
-    public func submitDoorPIN(door id: String, pin: PIN) async throws -> DoorDecision {
-        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/pin", body: ["pin": pin.digits])
+    public func submitDoorPIN(door id: String, pin: PIN) async throws -> DoorOpening {
+        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/pin", body: ["pin": String(decoding: pin.digits, as: UTF8.self)])
     }
 
     /// `GET /v1/rooms/{id}/occupancy`.
-    public func occupancy(room id: String) async throws -> RoomOccupancy {
+    public func occupancy(room id: String) async throws -> OccupancyView {
         try await call("GET", "/v1/rooms/\(try InputRules.id(id, field: "room id"))/occupancy")
     }
 
     /// `POST /v1/emergency/lock-all`.
     public func emergencyLockAll(reason: String? = nil) async throws -> EmergencyLockResult {
         try await call("POST", "/v1/emergency/lock-all", body: reason.map { ["reason": $0] })
+    }
+
+    /// `GET /v1/doors/{id}`.
+    public func door(_ id: String) async throws -> DoorView {
+        try await call("GET", "/v1/doors/\(try InputRules.id(id, field: "door id"))")
+    }
+
+    /// `POST /v1/doors/{id}/contact` (the door controller).
+    public func reportDoorContact(door id: String, open: Bool) async throws -> DoorView {
+        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/contact", body: ["state": open ? "open" : "closed"])
+    }
+
+    /// `POST /v1/doors/{id}/rex` (the door controller's exit button).
+    public func requestToExit(door id: String) async throws -> DoorView {
+        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/rex", body: [String: String]())
+    }
+
+    /// `POST /v1/doors/{id}/visitor`.
+    public func announceVisitor(door id: String, name: String, organisation: String) async throws -> DoorView {
+        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/visitor", body: ["name": name, "organisation": organisation])
+    }
+
+    /// `POST /v1/doors/{id}/override` (a supervisor).
+    public func overrideTwoPerson(door id: String) async throws -> DoorView {
+        try await call("POST", "/v1/doors/\(try InputRules.id(id, field: "door id"))/override", body: [String: String]())
+    }
+
+    /// `GET /v1/alarms`.
+    public func alarms() async throws -> AlarmList {
+        try await call("GET", "/v1/alarms")
+    }
+
+    /// `POST /v1/alarms/{id}/acknowledge` (a supervisor).
+    public func acknowledgeAlarm(_ id: Int) async throws -> AlarmView {
+        try await call("POST", "/v1/alarms/\(id)/acknowledge", body: [String: String]())
+    }
+
+    /// `POST /v1/emergency/release-doors` (a supervisor or the fire panel).
+    public func releaseDoors(reason: String? = nil) async throws -> DoorReleaseResult {
+        try await call("POST", "/v1/emergency/release-doors", body: reason.map { ["reason": $0] } ?? [String: String]())
+    }
+
+    /// `POST /v1/emergency/restore-doors` (a supervisor or the fire panel).
+    public func restoreDoors() async throws -> DoorReleaseResult {
+        try await call("POST", "/v1/emergency/restore-doors", body: [String: String]())
     }
 
     /// `GET /v1/events[?terminal=ID]`: the stream of changes, until the gateway closes it or the task is
@@ -97,7 +143,7 @@ public struct GatewayClient: Sendable {
         return (Int(response.status.code), try await collect(response.body))
     }
 
-    private func call<T: Decodable>(_ method: String, _ path: String, body: [String: String]? = nil) async throws -> T {
+    func call<T: Decodable>(_ method: String, _ path: String, body: (any Encodable)? = nil) async throws -> T {
         var request = HTTPClientRequest(url: try url(path))
         request.method = .init(rawValue: method)
         if let body {

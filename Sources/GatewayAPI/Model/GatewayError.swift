@@ -16,6 +16,10 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         case invalidID = "invalid-id"
         /// Any other malformed request.
         case invalidRequest = "invalid-request"
+        // 401
+        /// The administration socket: no administrative session for this caller (log in at the admin station), or it
+        /// ended (card pulled, time-out, logout).
+        case notLoggedIn = "not-logged-in"
         // 404
         /// No such route.
         case notFound = "not-found"
@@ -26,15 +30,26 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         /// No such room in the registry.
         case unknownRoom = "unknown-room"
         // 403
+        /// The caller (identified by the kernel) may not use this terminal, door or route; the refusal is recorded.
+        case forbidden
+        /// The card was refused (for example its PIN must be changed first); the message says why.
+        case cardRefused = "card-refused"
+        /// The administrative act is not allowed for this administrator (role, separation of duties).
+        case notPermitted = "not-permitted"
         /// The PIN was wrong; `attemptsLeft` says how many tries remain.
         case wrongPIN = "wrong-pin"
         /// The card is blocked (too many wrong PINs); only the PIN administrator unblocks it.
         case cardBlocked = "card-blocked"
         /// The door refused: no grant now, out of hours, anti-passback, revoked card…
         case accessRefused = "access-refused"
+        // 405
+        /// The route exists but not with this method; the `Allow` header lists the methods it has.
+        case methodNotAllowed = "method-not-allowed"
         // 409
         /// No card waits for a PIN at this terminal or door (or the 30 s to enter it ran out).
         case notAwaitingPIN = "not-awaiting-pin"
+        /// The registry refused the administrative act (unknown record, duplicate, a state that does not allow it).
+        case conflict
         // 413, 415
         /// The body is larger than the limit (4 KiB).
         case bodyTooLarge = "body-too-large"
@@ -43,11 +58,21 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         // 423
         /// The terminal is not unlocked: no operation can be recorded on it.
         case terminalLocked = "terminal-locked"
+        // 429
+        /// The caller has as many event streams open as it may.
+        case tooManyStreams = "too-many-streams"
         // 503
         /// The history cannot be appended: the act is refused (no record, no access).
         case historyUnavailable = "history-unavailable"
         /// pcscd or the reader is not available.
         case readerUnavailable = "reader-unavailable"
+        /// The registry or the card could not be read, so nothing could be decided (not the card's fault; nothing was
+        /// counted against it).
+        case unavailable
+        /// The unlock command failed; the terminal stays locked.
+        case unlockFailed = "unlock-failed"
+        /// The socket holds as many connections as it may (in total or for this client).
+        case tooManyConnections = "too-many-connections"
         // 500
         /// A fault of the gateway itself.
         case `internal`
@@ -56,13 +81,16 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         public var httpStatus: Int {
             switch self {
             case .invalidJSON, .invalidField, .invalidPIN, .invalidID, .invalidRequest: 400
+            case .notLoggedIn: 401
             case .notFound, .unknownTerminal, .unknownDoor, .unknownRoom: 404
-            case .wrongPIN, .cardBlocked, .accessRefused: 403
-            case .notAwaitingPIN: 409
+            case .forbidden, .cardRefused, .notPermitted, .wrongPIN, .cardBlocked, .accessRefused: 403
+            case .methodNotAllowed: 405
+            case .notAwaitingPIN, .conflict: 409
             case .bodyTooLarge: 413
             case .unsupportedMediaType: 415
             case .terminalLocked: 423
-            case .historyUnavailable, .readerUnavailable: 503
+            case .tooManyStreams: 429
+            case .historyUnavailable, .readerUnavailable, .unavailable, .unlockFailed, .tooManyConnections: 503
             case .internal: 500
             }
         }
@@ -100,6 +128,10 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Terminal `id` is locked: insert a card and enter the PIN first.
     public static func terminalLocked(_ id: String) -> GatewayError {
         GatewayError(.terminalLocked, "terminal \(id) is not unlocked; insert an operator card and enter its PIN first")
+    }
+    /// The caller may not do `what`.
+    public static func forbidden(_ what: String) -> GatewayError {
+        GatewayError(.forbidden, "this client may not \(what); the gateway's configuration lists who may (clients, supervisors)")
     }
     /// The history append failed, so the act was refused.
     public static func historyUnavailable(_ detail: String) -> GatewayError {

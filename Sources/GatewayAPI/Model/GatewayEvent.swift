@@ -5,9 +5,9 @@ public enum GatewayEvent: Sendable, Equatable {
     /// A terminal changed state (locked, awaiting PIN, unlocked, wrong PIN, idle lock moved).
     case terminal(TerminalView)
     /// A reader appeared, disappeared, got or lost a card, or was refused.
-    case reader(ReaderStatus)
+    case reader(ReaderView)
     /// Something happened at a door.
-    case door(DoorEvent)
+    case door(DoorNotice)
     /// Emergency lock-all ran (clause 30).
     case emergency(EmergencyLockResult)
 

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// The answer of `GET /v1/status`: what the gateway runs and whether it can work.
 public struct GatewayStatus: Codable, Sendable, Equatable {
@@ -10,9 +11,9 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
     public var pcscdRunning: Bool
     /// Whether the history accepts appends. When it does not, nothing is granted (no record, no access).
     public var historyOK: Bool
-    /// Every reader the gateway sees, approved or refused.
-    public var readers: [ReaderStatus]
-    /// Every configured terminal.
+    /// Every reader the gateway sees, approved or refused (a client that is not a supervisor sees its own only).
+    public var readers: [ReaderView]
+    /// Every configured terminal (a client that is not a supervisor sees its own only).
     public var terminals: [TerminalView]
 
     /// Creates a status.
@@ -21,7 +22,7 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
         startedAt: Date,
         pcscdRunning: Bool,
         historyOK: Bool,
-        readers: [ReaderStatus],
+        readers: [ReaderView],
         terminals: [TerminalView]
     ) {
         self.version = version
@@ -34,64 +35,6 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case version, startedAt, pcscdRunning, historyOK = "historyOk", readers, terminals
-    }
-}
-
-/// Which way a door reader lets people go.
-public enum DoorDirection: String, Codable, Sendable, CaseIterable {
-    /// Entering the room (`door.entry`).
-    case `in`
-    /// Leaving the room (`door.exit`).
-    case out
-}
-
-/// What a reader is for, from the configuration.
-public enum ReaderRole: Codable, Sendable, Equatable {
-    /// The PIN administrator's station (card issue, PIN set/reset).
-    case admin
-    /// The reader of terminal `terminal`.
-    case terminal(String)
-    /// A door reader: door id, room id and direction.
-    case door(String, room: String, direction: DoorDirection)
-
-    enum CodingKeys: String, CodingKey { case kind, terminal, door, room, direction }
-
-    /// Decodes `{"kind":"admin"}`, `{"kind":"terminal","terminal":"T01"}` or
-    /// `{"kind":"door","door":"D01","room":"R1","direction":"in"}`.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        switch try container.decode(String.self, forKey: .kind) {
-        case "admin":
-            self = .admin
-        case "terminal":
-            self = .terminal(try container.decode(String.self, forKey: .terminal))
-        case "door":
-            self = .door(
-                try container.decode(String.self, forKey: .door),
-                room: try container.decode(String.self, forKey: .room),
-                direction: try container.decode(DoorDirection.self, forKey: .direction)
-            )
-        case let other:
-            throw DecodingError.dataCorruptedError(
-                forKey: .kind, in: container, debugDescription: "unknown reader role kind \(other)")
-        }
-    }
-
-    /// Encodes the role as an object with a `kind`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        switch self {
-        case .admin:
-            try container.encode("admin", forKey: .kind)
-        case .terminal(let id):
-            try container.encode("terminal", forKey: .kind)
-            try container.encode(id, forKey: .terminal)
-        case .door(let id, let room, let direction):
-            try container.encode("door", forKey: .kind)
-            try container.encode(id, forKey: .door)
-            try container.encode(room, forKey: .room)
-            try container.encode(direction, forKey: .direction)
-        }
     }
 }
 
@@ -108,7 +51,7 @@ public enum ReaderState: String, Codable, Sendable, CaseIterable {
 }
 
 /// One reader in the status.
-public struct ReaderStatus: Codable, Sendable, Equatable {
+public struct ReaderView: Codable, Sendable, Equatable {
     /// The PC/SC reader name, for example `CardGate Test A 00 00`.
     public var name: String
     /// Its role, absent for a refused reader.
@@ -116,7 +59,7 @@ public struct ReaderStatus: Codable, Sendable, Equatable {
     /// What it is doing now.
     public var state: ReaderState
 
-    /// Creates a reader status.
+    /// Creates a reader view.
     public init(name: String, role: ReaderRole?, state: ReaderState) {
         self.name = name
         self.role = role

@@ -1,34 +1,5 @@
 import Foundation
-
-/// The state of one terminal as the API and the lock screens see it.
-public enum TerminalState: String, Codable, Sendable, CaseIterable {
-    /// No session: the screen asks for a card.
-    case locked
-    /// A genuine, allowed card is in the reader; the gateway waits for its PIN.
-    case awaitingPIN = "awaiting-pin"
-    /// A session is open: the operator may work until the card leaves, the idle lock or the session end.
-    case unlocked
-}
-
-/// Why a terminal was last locked, so that a lock screen can say it.
-public enum LockReason: String, Codable, Sendable, CaseIterable {
-    /// The card left the reader (clause 16.5).
-    case cardRemoved = "card-removed"
-    /// No activity for the configured idle timeout.
-    case idleTimeout = "idle-timeout"
-    /// The maximum session length was reached.
-    case maximumSession = "maximum-session"
-    /// Locked through `POST /v1/terminals/{id}/lock`.
-    case requested
-    /// Emergency lock-all (clause 30).
-    case emergency
-    /// pcscd or the reader was lost: locked to fail closed.
-    case readerLost = "reader-lost"
-    /// The card was refused (not genuine, revoked, blocked, not allowed on this terminal).
-    case cardRefused = "card-refused"
-    /// The gateway is stopping.
-    case shutdown
-}
+import Vocabulary
 
 /// Who is signed in: the operator's registry id and display name (names print as they are, UTF-8).
 public struct OperatorSummary: Codable, Sendable, Equatable {
@@ -51,7 +22,7 @@ public struct OperatorSummary: Codable, Sendable, Equatable {
 public struct TerminalView: Codable, Sendable, Equatable {
     /// The terminal id from the configuration, for example `T01`.
     public var id: String
-    /// Locked, awaiting the PIN, or unlocked.
+    /// Locked, awaiting the PIN, unlocking, unlocked, or lock-failed.
     public var state: TerminalState
     /// The signed-in operator, when unlocked; never taken from a request.
     public var `operator`: OperatorSummary?
@@ -65,6 +36,9 @@ public struct TerminalView: Codable, Sendable, Equatable {
     public var attemptsLeft: Int?
     /// Why the terminal was last locked, when locked.
     public var lockReason: LockReason?
+    /// Why the card in the reader was refused (a reason code such as `not-genuine` or `pin-change-required`), while
+    /// it stays in the reader.
+    public var refusal: String?
 
     /// Creates a terminal view.
     public init(
@@ -75,7 +49,8 @@ public struct TerminalView: Codable, Sendable, Equatable {
         idleLockAt: Date? = nil,
         sessionEndsAt: Date? = nil,
         attemptsLeft: Int? = nil,
-        lockReason: LockReason? = nil
+        lockReason: LockReason? = nil,
+        refusal: String? = nil
     ) {
         self.id = id
         self.state = state
@@ -85,6 +60,7 @@ public struct TerminalView: Codable, Sendable, Equatable {
         self.sessionEndsAt = sessionEndsAt
         self.attemptsLeft = attemptsLeft
         self.lockReason = lockReason
+        self.refusal = refusal
     }
 
     /// A locked terminal, with the reason if known.

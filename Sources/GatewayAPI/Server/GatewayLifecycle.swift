@@ -1,12 +1,12 @@
 import Logging
 import ServiceLifecycle
 
-/// How `cardgate serve` runs: the gateway core and the API server in one `ServiceGroup`.
+/// How `cardgate serve` runs: the gateway core and its socket servers (the API, the administration socket) in one
+/// `ServiceGroup`.
 ///
-/// SIGTERM and SIGINT start a graceful shutdown, in reverse order: first the API server (no new requests,
-/// event streams end, socket removed), then the core, which locks every terminal, records `system.stop` and
-/// returns. If either service ends or fails on its own, the other is shut down gracefully too (a gateway
-/// without its API, or an API without its core, must not go on), and `run()` throws the first error.
+/// SIGTERM and SIGINT start a graceful shutdown, in reverse order: first the servers (no new requests, event
+/// streams end, sockets removed), then the core, which locks every terminal, records `system.stop` and returns. If either service ends or fails on its own, the other is shut down gracefully too (a gateway
+/// without its sockets, or a socket without its core, must not go on), and `run()` throws the first error.
 /// After `shutdownTimeout` a shutdown that hangs is escalated to cancellation (systemd's TimeoutStopSec is
 /// longer).
 public enum GatewayLifecycle {
@@ -14,7 +14,7 @@ public enum GatewayLifecycle {
     /// for tests, which trigger the shutdown themselves.
     public static func serviceGroup(
         core: some Service,
-        server: GatewayServer,
+        servers: [SocketServer],
         logger: Logger,
         handleSignals: Bool = true,
         shutdownTimeout: Duration = .seconds(15)
@@ -24,10 +24,11 @@ public enum GatewayLifecycle {
                 .init(
                     service: core, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "gateway-core"),
+            ] + servers.map {
                 .init(
-                    service: server, successTerminationBehavior: .gracefullyShutdownGroup,
-                    failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "api"),
-            ],
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: $0.name)
+            },
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = shutdownTimeout

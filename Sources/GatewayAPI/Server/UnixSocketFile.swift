@@ -12,8 +12,9 @@ public enum UnixSocketFile {
         let inode: UInt64
     }
 
-    /// The id of group `name`, or ``GatewayServerError/Code/unknownGroup``.
+    /// The id of group `name` (or of `gid:N`), or ``GatewayServerError/Code/unknownGroup``.
     public static func groupID(named name: String) throws(GatewayServerError) -> gid_t {
+        if name.hasPrefix("gid:"), let number = gid_t(name.dropFirst(4)) { return number }
         var group = group()
         var result: UnsafeMutablePointer<group>?
         var buffer = [CChar](repeating: 0, count: 16 * 1024)

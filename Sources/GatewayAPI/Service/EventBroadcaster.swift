@@ -1,14 +1,16 @@
-import Foundation
+import Synchronization
 
 /// Fans events out to any number of subscribers, each with its own bounded buffer.
 ///
 /// A slow subscriber loses its oldest events beyond `bufferSize` instead of holding the publisher up;
 /// a lock screen re-reads the terminal when it reconnects, so losing old events is safe.
-public final class EventBroadcaster: @unchecked Sendable {
-    // Safe: `subscribers` and `nextID` are only touched while holding `lock`.
-    private let lock = NSLock()
-    private var subscribers: [Int: AsyncStream<GatewayEvent>.Continuation] = [:]
-    private var nextID = 0
+public final class EventBroadcaster: Sendable {
+    private struct Subscribers: ~Copyable {
+        var continuations: [Int: AsyncStream<GatewayEvent>.Continuation] = [:]
+        var nextID = 0
+    }
+
+    private let subscribers = Mutex(Subscribers())
     private let bufferSize: Int
 
     /// Creates a broadcaster keeping up to `bufferSize` unread events per subscriber.
@@ -18,12 +20,11 @@ public final class EventBroadcaster: @unchecked Sendable {
 
     /// A new subscription; it is removed when its consumer stops iterating or is cancelled.
     public func subscribe() -> AsyncStream<GatewayEvent> {
-        let (stream, continuation) = AsyncStream<GatewayEvent>.makeStream(
-            bufferingPolicy: .bufferingNewest(bufferSize))
-        let id = lock.withLock {
-            nextID += 1
-            subscribers[nextID] = continuation
-            return nextID
+        let (stream, continuation) = AsyncStream<GatewayEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
+        let id = subscribers.withLock { state in
+            state.nextID += 1
+            state.continuations[state.nextID] = continuation
+            return state.nextID
         }
         continuation.onTermination = { [weak self] _ in
             self?.remove(id)
@@ -33,7 +34,7 @@ public final class EventBroadcaster: @unchecked Sendable {
 
     /// Sends `event` to every current subscriber.
     public func publish(_ event: GatewayEvent) {
-        let targets = lock.withLock { Array(subscribers.values) }
+        let targets = subscribers.withLock { Array($0.continuations.values) }
         for continuation in targets {
             continuation.yield(event)
         }
@@ -41,10 +42,9 @@ public final class EventBroadcaster: @unchecked Sendable {
 
     /// Ends every subscription (at shutdown).
     public func finishAll() {
-        let targets = lock.withLock {
-            let all = Array(subscribers.values)
-            subscribers.removeAll()
-            return all
+        let targets = subscribers.withLock { state in
+            defer { state.continuations.removeAll() }
+            return Array(state.continuations.values)
         }
         for continuation in targets {
             continuation.finish()
@@ -53,10 +53,10 @@ public final class EventBroadcaster: @unchecked Sendable {
 
     /// How many subscriptions are open.
     public var subscriberCount: Int {
-        lock.withLock { subscribers.count }
+        subscribers.withLock { $0.continuations.count }
     }
 
     private func remove(_ id: Int) {
-        _ = lock.withLock { subscribers.removeValue(forKey: id) }
+        _ = subscribers.withLock { $0.continuations.removeValue(forKey: id) }
     }
 }

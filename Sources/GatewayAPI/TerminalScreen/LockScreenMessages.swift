@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Every text the lock screen shows, in Japanese and English.
 public struct LockScreenMessages: Sendable {
     /// The language of these messages.
@@ -58,16 +60,24 @@ public struct LockScreenMessages: Sendable {
     /// Why the terminal was locked.
     public func lockReason(_ reason: LockReason) -> String {
         switch reason {
-        case .cardRemoved: pick("カードが抜かれたためロックしました", "Locked: the card was removed")
+        case .cardRemoved, .cardReplaced: pick("カードが抜かれたためロックしました", "Locked: the card was removed")
         case .idleTimeout: pick("操作がなかったためロックしました", "Locked after inactivity")
         case .maximumSession: pick("利用時間の上限に達したためロックしました", "Locked: maximum session length reached")
-        case .requested: pick("ロックしました", "Locked on request")
+        case .manual: pick("ロックしました", "Locked on request")
         case .emergency: pick("緊急停止によりロックしました", "Locked by an emergency stop")
-        case .readerLost: pick("カードリーダーとの接続が切れたためロックしました", "Locked: the card reader was lost")
-        case .cardRefused: pick("このカードは使用できません", "This card cannot be used here")
+        case .readerLost, .pcscServiceLost: pick("カードリーダーとの接続が切れたためロックしました", "Locked: the card reader was lost")
+        case .cardRefused, .unlockFailed: pick("このカードは使用できません", "This card cannot be used here")
         case .shutdown: pick("ゲートウェイが停止したためロックしました", "Locked: the gateway stopped")
+        case .start: pick("ゲートウェイが起動しました", "Locked: the gateway started")
+        case .resumed: pick("スリープから復帰したためロックしました", "Locked: the machine resumed from sleep")
         }
     }
+    /// The lock command failed: the screen may not be locked. An alarm was raised.
+    public var lockFailed: String {
+        pick("ロックに失敗しました。システム管理者に連絡してください", "Locking failed. Call the system administrator.")
+    }
+    /// The PIN was accepted and the terminal is being unlocked.
+    public var unlocking: String { pick("ロックを解除しています…", "Unlocking…") }
     /// The quit hint at the bottom.
     public var quitHint: String { pick("Ctrl-C: 終了", "Ctrl-C: quit") }
 }

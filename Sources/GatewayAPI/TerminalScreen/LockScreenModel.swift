@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The state of the lock screen of one terminal, changed only by ``handle(_:)``: a pure state machine that
 /// the terminal front end drives with keys, gateway views and connection changes.
 public struct LockScreenModel: Sendable {
@@ -114,11 +116,13 @@ public struct LockScreenModel: Sendable {
         switch newView.state {
         case .unlocked:
             notice = nil
-        case .locked:
+        case .locked, .lockFailed:
             // A blocked card or a history failure stays on screen after the lock; the rest goes.
             if old != .locked, notice != .cardBlocked, notice != .historyUnavailable { notice = nil }
         case .awaitingPIN:
             if old == .locked { notice = nil }
+        case .unlocking:
+            break
         }
     }
 
@@ -126,14 +130,14 @@ public struct LockScreenModel: Sendable {
         guard view?.state == .awaitingPIN, !checking else { return nil }
         switch key {
         case .digit(let digit):
-            guard digit.isASCII, digit.isNumber, typed.count < PIN.maximumLength else { return nil }
+            guard digit.isASCII, digit.isNumber, typed.count < InputRules.pinLengths.upperBound else { return nil }
             typed.append(digit)
         case .backspace:
             if !typed.isEmpty { typed.removeLast() }
         case .clear:
             typed.removeAll()
         case .enter:
-            guard let pin = PIN(String(typed)) else { return nil }
+            guard let pin = try? InputRules.pin(String(typed)) else { return nil }
             typed.removeAll()
             checking = true
             return .submitPIN(pin)

@@ -23,6 +23,11 @@ public struct LockScreenRenderer: Sendable {
             let dots = String(repeating: "●", count: model.typedCount)
             let blanks = String(repeating: "_", count: max(0, 4 - model.typedCount))
             lines = [messages.enterPIN, "", "[ \(dots)\(blanks) ]", "", model.checking ? messages.checking : messages.pinHelp]
+        case .unlocking:
+            lines = [messages.unlocking]
+        case .lockFailed:
+            lines = [messages.lockFailed]
+            if let reason = model.view?.lockReason { lines.append(messages.lockReason(reason)) }
         case .unlocked:
             let view = model.view!
             lines = [messages.signedIn(view.operator?.name ?? "?"), ""]

@@ -1,9 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import Credentials
 import Foundation
 import History
 import Installation
 import Registry
+import Vocabulary
 
 /// `cardgate init`: creates a new installation and enrols the first PIN administrator's card.
 struct InitCommand: ParsableCommand {
@@ -19,7 +23,8 @@ struct InitCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var options: ConfigOption
+    @Option(help: "The configuration file (default $CARDGATE_CONFIG, else /etc/cardgate/cardgate.toml).")
+    var config: String?
     @Option(help: "The admin reader holding the first administrator's card.") var reader: String
     @Option(help: "The first PIN administrator's operator id.") var operatorId: String
     @Option(help: "Their name (UTF-8, Japanese allowed).") var name: String
@@ -29,8 +34,26 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         try PINEntry.requireSource(fromStdin: pinStdin)
-        let roles = try parseRoles(role).union([.pinAdmin])
-        let installation = try options.installation()
+        let roles = try Set(role.map { name throws -> Role in
+            guard let role = Role(name: name) else {
+                throw CommandFailure("unknown role \"\(name)\"; roles are \(Role.allCases.map(\.rawValue).joined(separator: ", ")); nothing was created")
+            }
+            return role
+        }).union([.pinAdmin])
+        let installation: Installation
+        do {
+            installation = try Installation(configurationFile: config)
+        } catch {
+            throw CommandFailure("configuration: \(error)")
+        }
+        let account = installation.configuration.service.account
+        let serviceUID = ServiceAccount.uid(account)
+        guard getuid() == 0 || getuid() == serviceUID else {
+            throw CommandFailure("cardgate init creates the service's private files: run it as root or as the service account \(account); nothing was created")
+        }
+        // Everything created below is private to its owner from the first moment.
+        umask(0o077)
+        let createdFolders = ServiceAccount.missingFolders(installation)
         do {
             try installation.checkNotInitialized()
         } catch {
@@ -63,19 +86,27 @@ struct InitCommand: ParsableCommand {
                      details: EventDetails(reason: "first PIN administrator", operation: "add", record: operatorId)),
             NewEvent(kind: .adminCardIssued, result: .success, actor: operatorId, card: card, place: reader,
                      details: EventDetails(record: operatorId)),
-        ]
+        ] + [installation.configuration.adminStation.admin, installation.configuration.adminStation.subject].compactMap { $0 }.map {
+            NewEvent(kind: .ledgerAdded, result: .success, actor: operatorId,
+                     details: EventDetails(reason: "admin station reader", operation: "reader", record: String($0.prefix(100))))
+        }
         do {
             try created.history.append(contentsOf: events)
         } catch {
             throw CommandFailure("the history cannot record the enrolment, so it was not done: \(error)")
         }
         do {
+            let station = installation.configuration.adminStation
             try created.registry.initialEnrolment.enrol(NewOperator(id: operatorId, name: name, roles: roles),
-                                                        card: presented.binding, pin: pin)
+                                                        card: presented.binding, pin: pin,
+                                                        stationReaders: [station.admin, station.subject].compactMap { $0 })
         } catch {
             _ = try? created.history.append(NewEvent(kind: .adminCardIssued, result: .failure, actor: operatorId, card: card,
                                                      details: EventDetails(reason: "not done: \(error.code.rawValue)")))
             throw CommandFailure("init: \(error.description)")
+        }
+        if getuid() == 0, let serviceUID, serviceUID != 0 {
+            ServiceAccount.handOver(installation, createdFolders: createdFolders, to: serviceUID)
         }
         print("initialised \(installation.configuration.file): PIN administrator \(operatorId) with card \(presented.guid.hex) (key \(presented.certificate.fingerprint.hex))")
     }

@@ -1,78 +1,42 @@
 import ArgumentParser
 import Foundation
-import History
-import Credentials
-import Registry
+import GatewayAPI
 
 /// `cardgate pin …`: the card holder's own PIN.
-struct PINCommand: ParsableCommand {
+struct PINCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pin", abstract: "The card holder's own PIN.", subcommands: [PINChangeCommand.self])
 }
 
-/// `cardgate pin change`: the holder, with their card and current PIN, sets a new PIN.
-struct PINChangeCommand: ParsableCommand {
+/// `cardgate pin change`: the holder, with their card at the admin station and their current PIN, sets a new PIN.
+struct PINChangeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "change",
         abstract: "Change your PIN with your card and current PIN (new PIN asked twice).",
         discussion: """
-            With --pin-stdin, standard input gives two lines: the current PIN, then the new one.
-            A wrong current PIN counts towards the block.
+            The daemon reads your card in the admin station's reader. With --pin-stdin, standard input gives two
+            lines: the current PIN, then the new one. A wrong current PIN counts towards the block. A PIN set by the
+            PIN administrator (at issue or by a reset) must be changed this way before the card can be used.
 
-            Example: cardgate pin change --reader "CardGate Admin 00 00"
+            Example: cardgate pin change --reader "CardGate Admin 00 01"
             """
     )
 
-    @OptionGroup var options: ConfigOption
-    @Option(help: "The reader holding your card.") var reader: String
+    @OptionGroup var options: AdminOptions
+    @Option(help: "The admin station reader holding your card (default: the configured admin-subject reader).") var reader: String?
     @Flag(help: "Read the current and the new PIN as two lines from standard input.") var pinStdin = false
 
-    func run() throws {
+    func run() async throws {
         try PINEntry.requireSource(fromStdin: pinStdin)
-        let context = try AdminContext(options, act: nil)
-        try context.requireAdminReader(reader)
-        let registry = context.registry
-        let (presented, card) = try context.readRegisteredCard(reader: reader)
-        let cardId = presented.guid.hex
-        let current: PINEntryPair
+        let current: SecretPIN
+        let new: SecretPIN
         if pinStdin {
             let lines = try PINEntry.read(["current PIN", "new PIN"], fromStdin: true)
-            current = PINEntryPair(current: lines[0], new: lines[1])
+            (current, new) = (SecretPIN(lines[0]), SecretPIN(lines[1]))
         } else {
-            let old = try PINEntry.read(["current PIN"], fromStdin: false)[0]
-            current = PINEntryPair(current: old, new: try PINEntry.readNew("new PIN", fromStdin: false))
+            current = SecretPIN(try PINEntry.read(["current PIN"], fromStdin: false)[0])
+            new = SecretPIN(try PINEntry.readNew("new PIN", fromStdin: false))
         }
-        let holder = card.operatorId
-        do {
-            try context.installation.pinPolicy().check(current.new)
-        } catch {
-            throw CommandFailure("\(error.description); nothing was changed")
-        }
-        try context.record(NewEvent(kind: .pinChanged, result: .success, actor: holder, card: cardId, place: reader))
-        do {
-            try registry.pins.change(card: presented.guid, current: current.current, new: current.new)
-        } catch {
-            switch error.code {
-            case .pinWrong, .pinBlocked:
-                let status = try? registry.pins.status(card: presented.guid)
-                _ = try? context.history.append(NewEvent(kind: .pinFailed, result: .failure, actor: holder, card: cardId, place: reader,
-                                                     details: EventDetails(retriesLeft: status?.remainingAttempts)))
-                if status?.blocked == true {
-                    _ = try? context.history.append(NewEvent(kind: .pinLocked, result: .failure, actor: holder, card: cardId, place: reader))
-                }
-            default:
-                break
-            }
-            _ = try? context.history.append(NewEvent(kind: .pinChanged, result: .failure, actor: holder, card: cardId, place: reader,
-                                                 details: EventDetails(reason: "not done: \(error.code.rawValue)")))
-            throw CommandFailure(error.description)
-        }
-        print("PIN of card \(cardId) changed")
+        try await options.run(.pinChange(AdminPINChange(reader: reader, current: current, new: new)))
     }
-}
-
-/// The two PINs of a change.
-struct PINEntryPair {
-    let current: PIN
-    let new: PIN
 }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
 import Glibc
+import Vocabulary
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Credentials
 import Foundation
 
 /// Asks for PINs: on the terminal without echo (termios), or one per line from standard input with

@@ -1,6 +1,7 @@
 import Crypto
 import OperatorCard
 import Registry
+import Vocabulary
 
 /// A card shown at the admin reader: its identity and certificate, and whether it answered a fresh
 /// challenge with the expected key.
@@ -24,7 +25,7 @@ struct PresentedCard {
             _ = try card.selectApplication()
             let identity = try card.readIdentity()
             let certificate = try card.readCardAuthenticationCertificate()
-            let guid = try CardGUID(bytes: identity.guid)
+            let guid = identity.guid
             let key = try expected(guid) ?? certificate.publicKey
             let result = try card.authenticate(publicKey: key)
             return PresentedCard(identity: identity, certificate: certificate, guid: guid, authenticity: result)

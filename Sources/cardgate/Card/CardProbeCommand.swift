@@ -42,7 +42,7 @@ struct CardProbeCommand: AsyncParsableCommand {
             let probe = try card.probe()
             output = Output(
                 reader: reader,
-                guid: probe.identity.guidHex,
+                guid: probe.identity.guid.hex,
                 fascn: probe.identity.fascnHex,
                 expiry: probe.identity.expiry,
                 subject: probe.certificate.subject,

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GatewayAPI
+import Vocabulary
 
 /// The lock-screen program: one loop owns the model and the screen; the keyboard thread, the event stream,
 /// the fallback poll and the countdown tick feed it through one stream of inputs.

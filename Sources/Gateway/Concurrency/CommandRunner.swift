@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import Synchronization
+import Vocabulary
+
+/// How a command ended.
+enum CommandOutcome: Sendable, Equatable {
+    /// Exit status 0.
+    case succeeded
+    /// A non-zero exit status, or a signal.
+    case failed(status: Int32)
+    /// It did not end within the time-out: SIGTERM, then SIGKILL.
+    case timedOut
+    /// It could not be started (missing program, not executable).
+    case notStarted
+
+    var succeeded: Bool { self == .succeeded }
+}
+
+/// Runs the configured lock, unlock, door and alarm commands as real processes, without waiting on anything else:
+/// an argument vector, no shell, no PATH search, standard input from /dev/null. A command that outlives its time-out
+/// gets SIGTERM, and SIGKILL one second later.
+struct CommandRunner: Sendable {
+    /// Where failures are logged.
+    let logger: Logger
+    /// The time-out of one run.
+    let timeout: Duration
+
+    /// Runs `argv` to its end and tells how it ended.
+    func run(_ argv: [String], what: String) async -> CommandOutcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv.first ?? "/nonexistent")
+        process.arguments = Array(argv.dropFirst())
+        process.standardInput = FileHandle.nullDevice
+        let (ended, continuation) = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { finished in
+            continuation.yield(finished.terminationStatus)
+            continuation.finish()
+        }
+        do {
+            try process.run()
+        } catch {
+            logger.critical("command cannot be started", metadata: ["command": "\(what)", "program": "\(argv.first ?? "")", "error": "\(error)"])
+            return .notStarted
+        }
+        let pid = process.processIdentifier
+        let stopped = Atomic<Bool>(false)
+        let watchdog = Task { [timeout] in
+            try await Task.sleep(for: timeout)
+            stopped.store(true, ordering: .sequentiallyConsistent)
+            Self.signal(pid, SIGTERM)
+            try await Task.sleep(for: .seconds(1))
+            Self.signal(pid, SIGKILL)
+        }
+        var status: Int32 = -1
+        for await value in ended { status = value }
+        watchdog.cancel()
+        if stopped.load(ordering: .sequentiallyConsistent) {
+            logger.error("command timed out and was stopped", metadata: ["command": "\(what)", "timeout": "\(timeout)"])
+            return .timedOut
+        }
+        guard process.terminationReason == .exit, status == 0 else {
+            logger.error("command failed", metadata: ["command": "\(what)", "status": "\(status)", "reason": "\(process.terminationReason == .exit ? "exit" : "signal")"])
+            return .failed(status: status)
+        }
+        return .succeeded
+    }
+
+    /// Sends `signal` to the command's whole process group when it leads one (Foundation starts each command in a group
+    /// of its own), so that a shell's children stop with it; otherwise to the command alone.
+    private static func signal(_ pid: pid_t, _ signal: Int32) {
+        if getpgid(pid) == pid {
+            kill(-pid, signal)
+        } else {
+            kill(pid, signal)
+        }
+    }
+
+    /// Runs a lock command, trying again `retries` times after `delay` while it fails.
+    func runLock(_ argv: [String], what: String, retries: Int, delay: Duration) async -> Bool {
+        for attempt in 0...retries {
+            if attempt > 0 {
+                logger.warning("lock command failed; trying again", metadata: ["command": "\(what)", "attempt": "\(attempt + 1)"])
+                try? await Task.sleep(for: delay)
+            }
+            if await run(argv, what: what).succeeded { return true }
+        }
+        return false
+    }
+}
