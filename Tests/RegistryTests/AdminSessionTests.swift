@@ -53,7 +53,7 @@ import Vocabulary
 
     @Test func disablingThePersonOrRevokingTheCardEndsTheirSessions() throws {
         let f = try Fixture()
-        try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin]), by: "admin")
+        try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin]), by: "netadmin")
         let card = Fixture.newCard()
         try f.registry.cards.issue(card, to: "admin2", initialPIN: PIN("7391046"), by: "admin")
         try f.registry.pins.change(card: card.guid, current: PIN("7391046"), new: PIN("90817263"))
@@ -61,7 +61,7 @@ import Vocabulary
         try f.registry.cards.revoke(card.guid, reason: .lost, by: "admin")
         #expect(registryError { _ = try f.registry.adminSessions.validate(first) }?.code == .sessionUnknown)
         let (mine, _) = try f.registry.adminSessions.open(operatorId: "admin", card: f.adminCard.guid)
-        try f.registry.operators.add(NewOperator(id: "admin3", name: "三 管理者", roles: [.pinAdmin]), by: "admin")
+        try f.registry.operators.add(NewOperator(id: "admin3", name: "三 管理者", roles: [.pinAdmin]), by: "netadmin")
         try f.registry.operators.disable("admin", by: "admin3")
         #expect(registryError { _ = try f.registry.adminSessions.validate(mine) }?.code == .sessionUnknown)
     }
@@ -79,7 +79,7 @@ import Vocabulary
 @Suite struct AdminSessionInitialPINTests {
     @Test func noSessionUntilTheInitialPINIsChanged() throws {
         let f = try Fixture()
-        try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin]), by: "admin")
+        try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin]), by: "netadmin")
         let card = Fixture.newCard()
         try f.registry.cards.issue(card, to: "admin2", initialPIN: PIN("7391046"), by: "admin")
         let refused = registryError { _ = try f.registry.adminSessions.open(operatorId: "admin2", card: card.guid) }

@@ -40,9 +40,12 @@ struct Fixture {
         pepper = try Pepper.create(at: folder + "/pepper")
         registry = try Self.open(path: path, pepper: pepper, clock: clock, policy: policy, create: true)
         adminCard = Self.newCard()
+        // Roles beyond operator are given by an administrator only, and nobody changes their own: the first person
+        // starts with both roles, gives netadmin the administrator role, and netadmin leaves them PIN administrator.
         try registry.initialEnrolment.enrol(NewOperator(id: "admin", name: "暗証 管理子", roles: [.pinAdmin, .administrator]),
                                             card: adminCard, pin: PIN(Self.adminPIN))
         try registry.operators.add(NewOperator(id: "netadmin", name: "網 管理者", roles: [.administrator]), by: "admin")
+        try registry.operators.update("admin", OperatorUpdate(roles: [.pinAdmin]), by: "netadmin")
     }
 
     static func open(path: String, pepper: Pepper, clock: TestClock, policy: PINPolicy = .default,
@@ -68,7 +71,7 @@ struct Fixture {
     /// Adds operator `id` and issues them a card with initial PIN 7391046.
     @discardableResult
     func operatorWithCard(_ id: String, roles: Set<Role> = [.operator]) throws -> CardBinding {
-        try registry.operators.add(NewOperator(id: id, name: "操作 太郎", roles: roles), by: "admin")
+        try registry.operators.add(NewOperator(id: id, name: "操作 太郎", roles: roles), by: roles.isSubset(of: [.operator]) ? "admin" : "netadmin")
         let card = Self.newCard()
         try registry.cards.issue(card, to: id, initialPIN: PIN("7391046"), by: "admin")
         return card

@@ -30,7 +30,7 @@ import Testing
     @Test func rolesTerminalsAndGroupsAreSortedInJSON() throws {
         let f = try Fixture()
         try f.registry.operators.add(NewOperator(id: "multi", name: "多 役", roles: [.pinAdmin, .supervisor, .administrator, .operator],
-                                                 groups: ["z-team", "a-team"]), by: "admin")
+                                                 groups: ["z-team", "a-team"]), by: "netadmin")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(try f.registry.operators.show("multi")), as: UTF8.self)

@@ -7,7 +7,7 @@ import Vocabulary
 @Suite struct OperatorServiceTests {
     @Test func addListShowKeepTheJapaneseNameAndRoles() throws {
         let f = try Fixture()
-        try f.registry.operators.add(NewOperator(id: "tanaka.h", name: "田中 花子", roles: [.operator, .supervisor], groups: ["juki-1"]), by: "admin")
+        try f.registry.operators.add(NewOperator(id: "tanaka.h", name: "田中 花子", roles: [.operator, .supervisor], groups: ["juki-1"]), by: "netadmin")
         let shown = try f.registry.operators.show("tanaka.h")
         #expect(shown.name == "田中 花子")
         #expect(shown.roles == [.operator, .supervisor])
@@ -31,7 +31,7 @@ import Vocabulary
 
     @Test func terminalsMustBeOnTheLedgerAndNeedTheOperationsManager() throws {
         let f = try Fixture()
-        try f.registry.operators.add(NewOperator(id: "ops", name: "運用 課長", roles: [.operationsManager]), by: "admin")
+        try f.registry.operators.add(NewOperator(id: "ops", name: "運用 課長", roles: [.operationsManager]), by: "netadmin")
         try f.registry.operators.add(NewOperator(id: "op1", name: "操作 一郎"), by: "admin")
         #expect(registryError { try f.registry.operators.update("op1", OperatorUpdate(terminals: ["T-01"]), by: "ops") }?.code == .unknownTerminal)
         try f.registry.ledger.add(Equipment(id: "T-01", kind: .terminal, name: "端末1", location: "市民課"), by: "netadmin")
@@ -68,14 +68,16 @@ import Vocabulary
         #expect(try f.registry.operators.show("admin").roles == [.pinAdmin])
     }
 
-    @Test func nobodyChangesTheirOwnRolesButAnotherPINAdministratorCan() throws {
+    @Test func nobodyChangesTheirOwnRolesButAnAdministratorCan() throws {
         let f = try Fixture()
-        try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin]), by: "admin")
+        try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin]), by: "netadmin")
         let refused = registryError { try f.registry.operators.update("admin2", OperatorUpdate(roles: [.pinAdmin, .administrator]), by: "admin2") }
         #expect(refused?.code == .roleNotPermitted)
         #expect(refused?.description.contains("own roles") == true)
         #expect(try f.registry.operators.show("admin2").roles == [.pinAdmin])
-        try f.registry.operators.update("admin2", OperatorUpdate(roles: [.pinAdmin, .administrator]), by: "admin")
+        // Only an administrator gives a role beyond operator; a PIN administrator may not.
+        #expect(registryError { try f.registry.operators.update("admin2", OperatorUpdate(roles: [.pinAdmin, .administrator]), by: "admin") }?.code == .roleNotPermitted)
+        try f.registry.operators.update("admin2", OperatorUpdate(roles: [.pinAdmin, .administrator]), by: "netadmin")
         #expect(try f.registry.operators.show("admin2").roles == [.pinAdmin, .administrator])
         // Other fields of one's own record stay editable.
         try f.registry.operators.update("admin2", OperatorUpdate(name: "副 管理者二"), by: "admin2")
@@ -84,7 +86,7 @@ import Vocabulary
 
     @Test func aDisabledOrExpiredAdministratorCanDoNothing() throws {
         let f = try Fixture()
-        try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin], validTo: f.clock.now.addingTimeInterval(3600)), by: "admin")
+        try f.registry.operators.add(NewOperator(id: "admin2", name: "副 管理者", roles: [.pinAdmin], validTo: f.clock.now.addingTimeInterval(3600)), by: "netadmin")
         try f.registry.operators.add(NewOperator(id: "op1", name: "操作 一郎"), by: "admin2")
         f.clock.advance(3600)
         #expect(registryError { try f.registry.operators.add(NewOperator(id: "op2", name: "操作 二郎"), by: "admin2") }?.code == .operatorNotActive)
