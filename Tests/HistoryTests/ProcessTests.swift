@@ -127,6 +127,30 @@ struct BuiltTool {
         #expect(json?["firstBadSequence"] as? Int == 4 && json?["problem"] as? String == "hashMismatch" && json?["outcome"] as? String == "damaged")
     }
 
+    @Test func acknowledgeOnTheMachineClearsTheWitnessAlarmAndRecordsTheLoginBehindSudo() throws {
+        let tool = try BuiltTool("cardgate")
+        let f = try HistoryFixture(every: 7)
+        try f.fill(try f.store(), 10)
+        #expect(try tool.run(["history", "checkpoint"] + options(f)).0 == 0)
+        let (nothing, _) = try tool.run(["history", "acknowledge", "--reason", "no alarm"] + options(f))
+        #expect(nothing == 1, "nothing to acknowledge while the witness agrees")
+        // Events 9 and 10 are cut off below the witnessed checkpoint at 10: the next write raises the alarm and halts.
+        try f.sqlite3("DROP TRIGGER IF EXISTS events_no_delete; DROP TRIGGER IF EXISTS checkpoints_no_delete; DELETE FROM events WHERE seq >= 9; DELETE FROM checkpoints WHERE size >= 9;")
+        #expect(throws: HistoryError.self) { try f.store().append(NewEvent(kind: .systemNotice, result: .success)) }
+        #expect(try f.store().witnessStatus().halt != nil)
+
+        let (status, out) = try tool.run(["history", "acknowledge", "--reason", "restored copy lacked 9-10"] + options(f),
+                                         prefix: ["/usr/bin/env", "SUDO_USER=alice"])
+        // Under sudo (root) the person behind it; otherwise the account that ran it.
+        let expected = getuid() == 0 ? "unix:alice" : "unix:" + String(cString: getpwuid(getuid())!.pointee.pw_name)
+        #expect(status == 0 && String(decoding: out, as: UTF8.self).contains("acknowledged by \(expected)"), "\(String(decoding: out, as: UTF8.self))")
+        let store = try f.store()
+        #expect(try store.witnessStatus().halt == nil)
+        let last = try #require(try store.events().last)
+        #expect(last.kind == .historyAcknowledged && last.actor == expected && last.details.reason == "restored copy lacked 9-10")
+        #expect(try store.append(NewEvent(kind: .systemNotice, result: .success)).sequence == last.sequence + 1, "the history records again")
+    }
+
     @Test func csvWithJapaneseNamesIsUTF8WithTheBOMForExcel() throws {
         let tool = try BuiltTool("cardgate")
         let f = try HistoryFixture()
