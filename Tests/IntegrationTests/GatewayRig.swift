@@ -299,10 +299,23 @@ final class GatewayRig {
     @discardableResult
     func stop() -> Int32 {
         guard let daemon else { return -1 }
-        if daemon.isRunning { daemon.terminate() }
+        if daemon.isRunning {
+            // A launcher (faketime) starts the daemon as its child with SIGTERM blocked and does not pass the signal
+            // on: the daemon itself gets it too, or this would wait for ever.
+            if !launcher.isEmpty {
+                for child in Self.children(of: daemon.processIdentifier) { kill(child, SIGTERM) }
+            }
+            daemon.terminate()
+        }
         daemon.waitUntilExit()
         self.daemon = nil
         return daemon.terminationStatus
+    }
+
+    /// The processes `pid` started (Linux: /proc/PID/task/PID/children).
+    static func children(of pid: Int32) -> [Int32] {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     var serveLog: String { (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "" }
