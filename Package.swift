@@ -188,7 +188,9 @@ let package = Package(
         .testTarget(name: "OperatorCardTests", dependencies: ["Vocabulary", "OperatorCard", "VirtualCard", "TestSupport"]),
         .testTarget(name: "VirtualCardTests", dependencies: ["Vocabulary", "VirtualCard"]),
         .testTarget(name: "SecretsTests", dependencies: ["Vocabulary", "Secrets"]),
-        .testTarget(name: "HistoryTests", dependencies: ["Vocabulary", "History"]),
+        // Appends from separate processes for the history's process tests; test-only, not in the cardgate executable.
+        .executableTarget(name: "history-append-tool", dependencies: ["History"], path: "Tests/HistoryAppendTool", swiftSettings: strict),
+        .testTarget(name: "HistoryTests", dependencies: ["Vocabulary", "History", "history-append-tool", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CredentialsTests", dependencies: ["Vocabulary", "Credentials"]),
         .testTarget(name: "RegistryTests", dependencies: ["Vocabulary", "Registry", "Credentials", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AccessPolicyTests", dependencies: ["Vocabulary", "AccessPolicy"]),

@@ -7,6 +7,8 @@
 #   - /etc/cardgate (configuration, root:cardgate 0750), /var/lib/cardgate (state, cardgate:cardgate-audit 0750,
 #     secrets in /var/lib/cardgate/secrets 0700), /run/cardgate (sockets; systemd makes it at each start),
 #   - /usr/local/bin/cardgate and the systemd unit, hardened (check it: systemd-analyze security cardgate).
+# The history's witness file goes on another disk or host (production.toml: /mnt/cardgate-witness): mount it first;
+# `cardgate init` creates the file there and gives it to the cardgate account.
 # It never overwrites a configuration, a database or a secret. Then: edit /etc/cardgate/cardgate.toml, put the first
 # PIN administrator's card in the admin reader, run `cardgate init --config /etc/cardgate/cardgate.toml …` as root
 # (the files it makes are given to the cardgate account), and `systemctl enable --now cardgate`.
@@ -49,4 +51,7 @@ fi
 install -D -o root -g root -m 0644 config/systemd/cardgate.service "$UNIT_DIR/cardgate.service"
 if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 say "systemd unit installed: $UNIT_DIR/cardgate.service"
+if ! mountpoint -q /mnt/cardgate-witness 2>/dev/null; then
+    say "the history's witness: mount ANOTHER disk (or a share of another host) at /mnt/cardgate-witness, or set [history] witness-file elsewhere, before cardgate init"
+fi
 say "next: edit $ETC/cardgate.toml, then: cardgate init --config $ETC/cardgate.toml --reader … --operator-id … --name …"

@@ -52,7 +52,14 @@ start() {
     # A socket left by a killed pcscd would make the readiness check below pass too early; pcscd creates the
     # socket only after its readers are loaded, so a fresh socket means ready.
     pgrep -x pcscd >/dev/null || rm -f "$SOCKET"
-    pcscd --foreground ${PCSCD_FLAGS:-} -c "$RUN_DIR/reader.conf.d" >"$RUN_DIR/pcscd.log" 2>&1 &
+    # pcscd outlives whoever starts it, so it keeps none of their open files: a test run started under the machine's
+    # readers lock (flock) would otherwise hand the lock to pcscd, which then holds it for ever.
+    (
+        for fd in $(ls "/proc/$BASHPID/fd"); do
+            if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+        done
+        exec pcscd --foreground ${PCSCD_FLAGS:-} -c "$RUN_DIR/reader.conf.d"
+    ) >"$RUN_DIR/pcscd.log" 2>&1 &
     echo $! > "$PIDFILE"
     for _ in $(seq 100); do
         [ -S "$SOCKET" ] && running && { echo "pcscd-virtual: started (pid $(cat "$PIDFILE")), log $RUN_DIR/pcscd.log"; return 0; }

@@ -130,6 +130,8 @@ struct BenchInstallation {
             door-open = ["/bin/true", "door-open", "{door}", "{direction}", "{seconds}"]
             [program-identity]
             check = "warn"
+            [history]
+            witness-file = "\(folder)/witness/history.witness"
             [scrypt]
             log2-n = \(scrypt.log2N)
             r = \(scrypt.r)

@@ -238,6 +238,26 @@ public struct CardGateConfiguration: Hashable, Sendable {
         public var checkpointEveryEvents: Int
         /// Time between checkpoints.
         public var checkpointEvery: Duration
+        /// The log's name in its checkpoints (`origin`); nil: derived from the first key.
+        public var origin: String? = nil
+        /// A witness file on another disk or host (`witness-file`).
+        public var witnessFile: String? = nil
+        /// A witness command, argument list (`witness-command`).
+        public var witnessCommand: [String]? = nil
+        /// `witness = "none"`: run without a witness, explicitly.
+        public var witnessNone: Bool = false
+        /// The checkpoint keys over time (`[[history.keys]]`), oldest first; empty: the signing key alone.
+        public var keys: [HistoryKey] = []
+    }
+
+    /// One checkpoint key of `[[history.keys]]`.
+    public struct HistoryKey: Hashable, Sendable {
+        /// The public key, 64 hexadecimal digits.
+        public var publicKey: String
+        /// From when it signs; nil only for the first key.
+        public var validFrom: Date?
+        /// Its private key file (mode 0600), needed to sign and for the handover to the next key.
+        public var file: String?
     }
 
     /// scrypt parameters for PIN hashes.
@@ -330,4 +350,6 @@ public enum ConfigurationEnvironment: String, CaseIterable, Sendable {
     case historySigningKey = "CARDGATE_SIGNING_KEY_FILE"
     /// `admin.socket`.
     case adminSocket = "CARDGATE_ADMIN_SOCKET"
+    /// `history.witness-file`.
+    case witnessFile = "CARDGATE_WITNESS_FILE"
 }

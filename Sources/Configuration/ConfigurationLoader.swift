@@ -128,9 +128,10 @@ private struct Loader {
         try identityTable.finish()
 
         var historyTable = try root.table("history", required: false, what: "history checkpoints")
-        let history = CardGateConfiguration.History(
+        var history = CardGateConfiguration.History(
             checkpointEveryEvents: try historyTable.integer("checkpoint-every-events", in: 1...1_000_000, default: 1000, what: "events between signed checkpoints"),
             checkpointEvery: .seconds(try historyTable.integer("checkpoint-every-seconds", in: 1...86_400, default: 300, what: "seconds between signed checkpoints")))
+        try historyWitnessAndKeys(&historyTable, into: &history)
         try historyTable.finish()
 
         var scryptTable = try root.table("scrypt", required: false, what: "PIN hash cost")
@@ -349,6 +350,57 @@ private struct Loader {
             }
         }
         return CommandTemplate(argv: [resolved] + argv.dropFirst())
+    }
+
+    /// `[history]` origin, witness-file, witness-command, witness = "none", and `[[history.keys]]`.
+    private func historyWitnessAndKeys(_ table: inout TableReader, into history: inout CardGateConfiguration.History) throws(ConfigurationError) {
+        history.origin = try table.string("origin", required: false, what: "the log's name in its checkpoints, e.g. cardgate.city.example/history")
+        if let origin = history.origin, origin.contains(where: { $0 == "+" || $0.isWhitespace }) {
+            throw table.error(.invalidValue, "origin", "must not contain spaces or +, got \"\(origin)\"")
+        }
+        if let value = environment[ConfigurationEnvironment.witnessFile.rawValue] {
+            guard !value.isEmpty, !value.contains("\0") else {
+                throw ConfigurationError(code: .invalidEnvironment, file: file, key: ConfigurationEnvironment.witnessFile.rawValue,
+                                         message: "must be a non-empty path (overrides \(table.keyPath("witness-file")))")
+            }
+            _ = try table.string("witness-file", required: false, what: "a witness file on another disk or host")
+            history.witnessFile = CardGateConfiguration.absolute(value, from: workingDirectory)
+        } else if let file = try table.string("witness-file", required: false, what: "a witness file on another disk or host") {
+            history.witnessFile = CardGateConfiguration.absolute(file, from: fileDirectory)
+        }
+        if table.contains("witness-command") {
+            history.witnessCommand = try command(&table, "witness-command", allowed: []).argv
+        }
+        if let none = try table.string("witness", required: false, what: "only \"none\", to run without a witness") {
+            guard none == "none" else { throw table.error(.invalidValue, "witness", "the only value is \"none\"; name a witness with witness-file or witness-command") }
+            guard history.witnessFile == nil && history.witnessCommand == nil else {
+                throw table.error(.invalidValue, "witness", "\"none\" cannot be combined with witness-file or witness-command")
+            }
+            history.witnessNone = true
+        }
+        guard table.contains("keys") else { return }
+        var previous: Date?
+        for (index, var keyTable) in try table.tables("keys", what: "the checkpoint keys, oldest first").enumerated() {
+            let hex = try keyTable.string("public-key", what: "the key's public half, 64 hexadecimal digits")!
+            guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else { throw keyTable.error(.invalidValue, "public-key", "expected 64 hexadecimal digits") }
+            var validFrom: Date?
+            if let text = try keyTable.string("valid-from", required: index > 0, what: "from when the key signs, e.g. 2027-04-01T00:00:00Z") {
+                guard let date = Self.parseDate(text) else { throw keyTable.error(.invalidValue, "valid-from", "expected a date (2027-04-01) or a UTC time (2027-04-01T00:00:00Z), got \"\(text)\"") }
+                if let previous, date <= previous { throw keyTable.error(.invalidValue, "valid-from", "must be later than the key before") }
+                validFrom = date
+                previous = date
+            }
+            let file = try keyTable.string("file", required: false, what: "the key's private key file, mode 0600").map { CardGateConfiguration.absolute($0, from: fileDirectory) }
+            try keyTable.finish()
+            history.keys.append(CardGateConfiguration.HistoryKey(publicKey: hex.lowercased(), validFrom: validFrom, file: file))
+        }
+    }
+
+    /// `YYYY-MM-DD` (midnight UTC) or an ISO 8601 time.
+    private static func parseDate(_ text: String) -> Date? {
+        if let d = try? Date.ISO8601FormatStyle().parse(text) { return d }
+        guard text.count == 10 else { return nil }
+        return try? Date.ISO8601FormatStyle().parse(text + "T00:00:00Z")
     }
 
     /// A `clients = [...]`-style list: `name`, `uid:N`, `group:name` or `gid:N`; missing means nobody.

@@ -3,46 +3,49 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// Walks a chain in sequence order and recomputes everything: hashes, links, fields, checkpoint signatures
-/// and positions, year seals. Stops at the first problem.
+/// The tree at a position the checks after the walk need (a checkpoint's or witnessed size, a year's end):
+/// the compact range up to it, and the time and year of the event there.
+struct TreeMark: Sendable {
+    var range: CompactRange
+    var time: Int64
+    var year: Int
+}
+
+/// Walks a chain in sequence order and recomputes everything the events carry: hashes, links, fields, year seals,
+/// and the Merkle tree (leaves, the stored subtree hashes, the tree at every marked size). Stops at the first
+/// problem. Checkpoints and witnesses are checked afterwards against the marks (`CheckpointAudit`).
 final class ChainVerifier {
-    let publicKey: CheckpointPublicKey
     var expectedSequence: Int64 = 1
     var previousHash = EventEncoding.genesis
     var hashBeforePrevious: [UInt8]?
     var previousTime = Int64.min
+    var previousYear = Int.min
     var previousSealHash = EventEncoding.genesis
     var lastSealedYear = Int.min
-    var lastGoodCheckpoint: Int64 = 0
     var eventsChecked: Int64 = 0
-    var checkpointsChecked = 0
     var sealedYears: [Int] = []
-    /// Checkpoints from the copy file not yet matched to an event.
-    var copies: [Int64: Checkpoint]
-    /// When false, the walk starts mid-chain (a chunk of a parallel walk): the first event's stored link and
-    /// time are taken as given and recorded in `entryPrevious` and `entryTime`, to be checked when the chunks join.
+    /// The tree of the leaves walked so far (from leaf 0, or from the chunk's first leaf).
+    var tree = CompactRange(begin: 0)
+    /// Sizes at which the tree is kept for the later checks, and what was kept.
+    let marks: [Int64]
+    var marked: [Int64: TreeMark] = [:]
+    /// The stored subtree hashes (levels ≥ `HistoryTree.storedLevel`) to compare with, and how many were met.
+    let storedNodes: [NodeID: Hash32]
+    var storedNodesMet = 0
+    /// When false, the walk starts mid-chain (a chunk of a parallel walk): the first event's stored link, time,
+    /// year and kind are taken as given and recorded in `entry`, to be checked when the chunks join.
     var anchored = true
-    var entryPrevious: [UInt8]?
-    var entryTime: Int64?
+    var entry: (previous: [UInt8], time: Int64, year: Int, clockJump: Bool)?
     /// Digests that `system.history.archived` and `system.history.purged` events claim, by year.
     var archiveClaims: [Int: [UInt8]] = [:]
     var purgeClaims: [Int: [UInt8]] = [:]
 
-    init(publicKey: CheckpointPublicKey, copies: [Checkpoint]) {
-        self.publicKey = publicKey
-        self.copies = Dictionary(copies.map { ($0.sequence, $0) }, uniquingKeysWith: { a, _ in a })
+    init(marks: [Int64], storedNodes: [NodeID: Hash32]) {
+        self.marks = marks.sorted()
+        self.storedNodes = storedNodes
     }
 
     static let columns = "seq, year, time, kind, result, actor, card, place, details, prev_hash, hash"
-
-    static func loadCheckpoints(_ db: Database, where clause: String = "", arguments: StatementArguments = []) throws -> [Int64: Checkpoint] {
-        var out: [Int64: Checkpoint] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT year, seq, head_hash, time, signature FROM checkpoints \(clause)", arguments: arguments) {
-            let cp = Checkpoint(year: row[0], sequence: row[1], headHash: [UInt8](row[2] as Data), timeMillis: row[3], signature: [UInt8](row[4] as Data))
-            out[cp.sequence] = cp
-        }
-        return out
-    }
 
     /// Checks that a sealed year starts where it must and links to the seal before.
     func beginSealedYear(_ seal: YearSeal) throws(VerifyFailure) {
@@ -58,7 +61,7 @@ final class ChainVerifier {
         }
     }
 
-    /// Checks the end of a sealed year against its seal, then moves on to the next year.
+    /// Checks the end of a sealed year against its seal (chain and tree), then moves on to the next year.
     func endSealedYear(_ seal: YearSeal) throws(VerifyFailure) {
         guard expectedSequence - 1 == seal.lastSequence else {
             let missing = expectedSequence
@@ -68,18 +71,31 @@ final class ChainVerifier {
         guard seal.count == seal.lastSequence - seal.firstSequence + 1, constantTimeEqual(seal.lastHash, previousHash) else {
             throw VerifyFailure(sequence: seal.lastSequence, problem: .seal, message: "the seal of \(seal.year) does not match its last event \(seal.lastSequence)")
         }
-        skipSealedYear(seal)
-    }
-
-    /// Accepts a purged year on the strength of its seal.
-    func skipSealedYear(_ seal: YearSeal) {
+        guard tree.begin == 0, tree.end == UInt64(seal.lastSequence), constantTimeEqual(tree.folded.bytes, seal.treeRoot) else {
+            throw VerifyFailure(sequence: seal.lastSequence, problem: .seal, message: "the seal of \(seal.year) names a tree root that its events do not give")
+        }
         expectedSequence = seal.lastSequence + 1
         previousHash = seal.hash
         hashBeforePrevious = nil
         previousSealHash = seal.hash
         lastSealedYear = seal.year
         sealedYears.append(seal.year)
-        for s in copies.keys where s >= seal.firstSequence && s <= seal.lastSequence { copies[s] = nil }
+    }
+
+    /// Accepts a purged year on the strength of its seal: the tree continues from the stored nodes that end it,
+    /// which must give the seal's root.
+    func skipPurgedYear(_ seal: YearSeal, frontier: [NodeID: Hash32]) throws(VerifyFailure) {
+        let nodes = CompactRange.decomposition(0, UInt64(seal.lastSequence))
+        guard let range = CompactRange(begin: 0, end: UInt64(seal.lastSequence), hashes: nodes.compactMap { frontier[$0] }),
+              constantTimeEqual(range.folded.bytes, seal.treeRoot) else {
+            throw VerifyFailure(sequence: seal.lastSequence, problem: .treeNode,
+                                message: "the stored tree nodes that end the purged year \(seal.year) are missing or do not give its seal's root")
+        }
+        tree = range
+        expectedSequence = seal.lastSequence + 1
+        previousHash = seal.lastHash
+        previousYear = seal.year
+        try endSealedYear(seal)
     }
 
     /// The state the verify loop carries from one event to the next, held in locals for speed.
@@ -88,27 +104,36 @@ final class ChainVerifier {
         var previous: Hash32
         var beforePrevious: Hash32?
         var previousTime: Int64
+        var previousYear: Int
         var checked: Int64 = 0
     }
 
-    /// Walks the events of `db` selected by `clause`, in sequence order, against `checkpoints`
-    /// (removing those it meets). `year` pins a sealed year; nil means the open year after the last seal.
-    func walk(_ db: Database, where clause: String, arguments: StatementArguments, year: Int?,
-              checkpoints: inout [Int64: Checkpoint]) throws(VerifyFailure) {
+    /// Walks the events of `db` selected by `clause`, in sequence order. `year` pins a sealed year; nil means the
+    /// open year after the last seal.
+    func walk(_ db: Database, where clause: String, arguments: StatementArguments, year: Int?) throws(VerifyFailure) {
         var state = LoopState(expected: expectedSequence, previous: Hash32(previousHash), beforePrevious: hashBeforePrevious.map(Hash32.init),
-                              previousTime: previousTime)
+                              previousTime: previousTime, previousYear: previousYear)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RawEvent.maximumEncodingSize, alignment: 8)
+        var nodeFailure: NodeID?
+        // The tree and the marks in locals: no exclusivity checks on the class's properties per event.
+        var tree = self.tree
+        var marked = self.marked
         defer {
+            self.tree = tree
+            self.marked = marked
             buffer.deallocate()
             expectedSequence = state.expected
             previousHash = state.previous.bytes
             hashBeforePrevious = state.beforePrevious?.bytes
             previousTime = state.previousTime
+            previousYear = state.previousYear
             eventsChecked += state.checked
         }
-        // Positions that carry a checkpoint (database or copy), in order, so most events cost one comparison.
-        let marks = Set(checkpoints.keys).union(copies.keys).sorted()
-        var nextMark = 0
+        let marks = self.marks
+        var nextMark = marks.firstIndex { $0 >= state.expected } ?? marks.count
+        let stored = storedNodes
+        var met = 0
+        defer { storedNodesMet += met }
         do {
             let statement = try db.makeStatement(sql: "SELECT \(Self.columns) FROM events \(clause) ORDER BY seq")
             try statement.setArguments(arguments)
@@ -126,13 +151,22 @@ final class ChainVerifier {
                     anchored = true
                     state.previous = Hash32(row.previous.baseAddress!)
                     state.previousTime = row.time
-                    entryPrevious = state.previous.bytes
-                    entryTime = row.time
+                    state.previousYear = Int(row.year)
+                    entry = (state.previous.bytes, row.time, Int(row.year), row.knownKind == .clockJump)
                 }
                 let (hash, kind) = try check(row, year: year, state: state, buffer: buffer)
+                tree.appendLeaf(MerkleHash.leaf(hash)) { node, h in
+                    if node.level >= HistoryTree.storedLevel {
+                        if stored[node] == h { met += 1 } else if nodeFailure == nil { nodeFailure = node }
+                    }
+                }
+                if let node = nodeFailure {
+                    throw VerifyFailure(sequence: Int64(node.begin) + 1, problem: .treeNode,
+                                        message: "the stored tree node at level \(node.level), index \(node.index) (events \(node.begin + 1)…\(node.end)) is \(stored[node] == nil ? "missing" : "not the hash of its events")")
+                }
                 while nextMark < marks.count && marks[nextMark] < row.sequence { nextMark += 1 }
                 if nextMark < marks.count && marks[nextMark] == row.sequence {
-                    try checkpointsAt(row.sequence, year: Int(row.year), hash: hash, time: row.time, checkpoints: &checkpoints)
+                    marked[row.sequence] = TreeMark(range: tree, time: row.time, year: Int(row.year))
                 }
                 if kind == .historyArchived || kind == .historyPurged, let d = EventDetails.decode(row.details), let y = d.year, let digest = d.digest {
                     if kind == .historyArchived { archiveClaims[y] = digest } else { purgeClaims[y] = digest }
@@ -140,6 +174,7 @@ final class ChainVerifier {
                 state.beforePrevious = state.previous
                 state.previous = hash
                 state.previousTime = row.time
+                state.previousYear = Int(row.year)
                 state.expected = row.sequence + 1
                 state.checked += 1
             }
@@ -183,8 +218,9 @@ final class ChainVerifier {
             throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has details that are not canonical")
         }
         let year = Int(row.year)
-        guard year == HistoryTime.year(ofMillis: row.time), row.time >= state.previousTime else {
-            throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has a time out of order or a year that does not match its time")
+        // Times go back only at a recorded clock jump; years never go back.
+        guard year == HistoryTime.year(ofMillis: row.time), row.time >= state.previousTime || kind == .clockJump, year >= state.previousYear else {
+            throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has a time out of order (with no clock-jump event) or a year that does not match its time")
         }
         if let sealedYear {
             guard year == sealedYear else {
@@ -194,59 +230,5 @@ final class ChainVerifier {
             throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) is dated \(year), a year already sealed")
         }
         return (hash, kind)
-    }
-
-    /// Checks the database and copied checkpoints that name event `seq`.
-    private func checkpointsAt(_ seq: Int64, year: Int, hash: Hash32, time: Int64, checkpoints: inout [Int64: Checkpoint]) throws(VerifyFailure) {
-        if let cp = checkpoints.removeValue(forKey: seq) {
-            try checkCheckpoint(cp, year: year, hash: hash.bytes, time: time, source: "checkpoint")
-            if let copy = copies.removeValue(forKey: seq) {
-                guard copy == cp else {
-                    throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the copied checkpoint at \(seq) differs from the one in the database")
-                }
-            }
-            lastGoodCheckpoint = seq
-        } else if let copy = copies.removeValue(forKey: seq) {
-            try checkCheckpoint(copy, year: year, hash: hash.bytes, time: time, source: "copied checkpoint")
-            throw VerifyFailure(sequence: seq, problem: .checkpointMissing, message: "the checkpoint at \(seq) is in the copy but was removed from the database")
-        }
-    }
-
-    private func checkCheckpoint(_ cp: Checkpoint, year: Int, hash: [UInt8], time: Int64, source: String) throws(VerifyFailure) {
-        checkpointsChecked += 1
-        guard publicKey.isValid(signature: cp.signature, for: cp.message) else {
-            throw VerifyFailure(sequence: cp.sequence, problem: .checkpointSignature, message: "the \(source) at \(cp.sequence) has a signature that does not verify with key \(publicKey.fingerprint)")
-        }
-        guard cp.year == year, cp.timeMillis >= time else {
-            throw VerifyFailure(sequence: cp.sequence, problem: .checkpointPlace, message: "the \(source) at \(cp.sequence) was signed for year \(cp.year) but the event there is in \(year) or later than it")
-        }
-        guard constantTimeEqual(cp.headHash, hash) else {
-            throw Self.rewritten(after: lastGoodCheckpoint, at: cp.sequence, source: source)
-        }
-    }
-
-    static func rewritten(after lastGood: Int64, at checkpoint: Int64, source: String = "checkpoint") -> VerifyFailure {
-        VerifyFailure(sequence: lastGood + 1, problem: .rewritten,
-                      message: "events \(lastGood + 1)…\(checkpoint) differ from what the \(source) at \(checkpoint) signed: the chain was rewritten",
-                      checkpoint: checkpoint)
-    }
-
-    /// Checkpoints left over after the walk point past the end (truncation) or at nothing.
-    func checkLeftovers(_ checkpoints: [Int64: Checkpoint], source: String) throws(VerifyFailure) {
-        let last = expectedSequence - 1
-        if let beyond = (checkpoints.keys.filter { $0 > last }).max() {
-            throw VerifyFailure(sequence: last + 1, problem: .truncated,
-                                message: "the chain ends at \(last) but a \(source) signed event \(beyond): events \(last + 1)…\(beyond) were cut off")
-        }
-        if let stray = checkpoints.keys.min() {
-            throw VerifyFailure(sequence: stray, problem: .checkpointPlace, message: "a \(source) names event \(stray), which is not part of the chain")
-        }
-    }
-
-    func report(_ failure: VerifyFailure?) -> VerificationReport {
-        VerificationReport(intact: failure == nil, firstBadSequence: failure?.sequence, problem: failure?.problem,
-                           message: failure?.message ?? "history intact: \(eventsChecked) events, \(checkpointsChecked) checkpoint signatures, \(sealedYears.count) sealed years",
-                           eventsChecked: eventsChecked, checkpointsChecked: checkpointsChecked, sealedYears: sealedYears,
-                           lastSequence: expectedSequence - 1, unsignedEvents: expectedSequence - 1 - lastGoodCheckpoint)
     }
 }

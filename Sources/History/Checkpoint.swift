@@ -1,92 +1,114 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
-/// A signed statement "the chain of `year` had, at `sequence`, the head `headHash`, at `time`".
-public struct Checkpoint: Sendable, Equatable, Codable {
-    /// The year segment the event at `sequence` belongs to.
-    public let year: Int
-    /// The sequence number of the last event covered.
-    public let sequence: Int64
-    /// The hash of that event.
-    public let headHash: [UInt8]
-    /// When it was signed, milliseconds since 1970 UTC.
+/// A signed tree head of the history, in the C2SP `tlog-checkpoint` text format on a signed note:
+///
+/// ```
+/// <origin>
+/// <tree size>
+/// <root hash, base64>
+/// number <n>
+/// time <milliseconds since 1970 UTC>
+/// previous <base64 SHA-256 of the text of checkpoint n-1>
+/// [supersedes <base64 SHA-256 of the text of a witnessed checkpoint an administrator set aside>]…
+///
+/// — <origin> <base64(key ID ‖ Ed25519 signature)>
+/// ```
+///
+/// The tree size is the sequence number of the last event covered (events are numbered from 1 without gaps;
+/// leaf `i` is event `i + 1`). Checkpoints are numbered 1, 2, 3 … and each names the hash of the one before
+/// (checkpoint 1 names `EventEncoding.genesis`), so a removed checkpoint leaves a visible gap. Standard tooling
+/// reads the first three lines and ignores the extension lines and signatures it does not know.
+public struct Checkpoint: Sendable, Equatable {
+    /// The log's name (also the signing key's name).
+    public let origin: String
+    /// The tree size: the sequence number of the last event covered.
+    public let size: Int64
+    /// The RFC 9162 root hash of the tree of `size` events.
+    public let root: [UInt8]
+    /// 1, 2, 3 … along the chain of checkpoints.
+    public let number: Int64
+    /// When it was signed, milliseconds since 1970 UTC (never before the event at `size`).
     public let timeMillis: Int64
-    /// Ed25519 signature over `message`.
-    public let signature: [UInt8]
+    /// SHA-256 of the text of the checkpoint before (`EventEncoding.genesis` for number 1).
+    public let previous: [UInt8]
+    /// Text hashes of witnessed checkpoints that an administrator's acknowledgement set aside (usually none).
+    public let supersedes: [[UInt8]]
+    /// The whole signed note as stored, witnessed and handed to auditors.
+    public let note: String
 
-    /// What is signed: "cardgate.history.checkpoint.v1" ‖ year u64 ‖ sequence u64 ‖ head hash (u16 len) ‖ time i64.
-    static func message(year: Int, sequence: Int64, headHash: [UInt8], timeMillis: Int64) -> [UInt8] {
-        var w = ByteWriter()
-        w.raw(Array("cardgate.history.checkpoint.v1".utf8))
-        w.u64(UInt64(year))
-        w.u64(UInt64(sequence))
-        w.field(headHash)
-        w.i64(timeMillis)
-        return w.bytes
+    /// The sequence number of the last event covered (the same as `size`).
+    public var sequence: Int64 { size }
+    /// SHA-256 of the note text: what the next checkpoint's `previous` names.
+    public var hash: [UInt8] { sha256(Array(signedNote.text.utf8)) }
+    /// The parsed note.
+    let signedNote: SignedNote
+
+    /// The note text of a checkpoint.
+    static func text(origin: String, size: Int64, root: [UInt8], number: Int64, timeMillis: Int64, previous: [UInt8],
+                     supersedes: [[UInt8]]) -> String {
+        var lines = [origin, String(size), Base64.encode(root), "number \(number)", "time \(timeMillis)", "previous \(Base64.encode(previous))"]
+        lines += supersedes.map { "supersedes \(Base64.encode($0))" }
+        return lines.joined(separator: "\n") + "\n"
     }
 
-    var message: [UInt8] { Self.message(year: year, sequence: sequence, headHash: headHash, timeMillis: timeMillis) }
-
-    static func sign(year: Int, sequence: Int64, headHash: [UInt8], timeMillis: Int64,
-                     key: CheckpointSigningKey) throws(HistoryError) -> Checkpoint {
-        let sig = try key.sign(message(year: year, sequence: sequence, headHash: headHash, timeMillis: timeMillis))
-        return Checkpoint(year: year, sequence: sequence, headHash: headHash, timeMillis: timeMillis, signature: sig)
+    /// Signs a new checkpoint with `keys` (the key valid now, and the key before it on a handover).
+    static func sign(origin: String, size: Int64, root: [UInt8], number: Int64, timeMillis: Int64, previous: [UInt8],
+                     supersedes: [[UInt8]] = [], keys: [CheckpointSigningKey]) throws(HistoryError) -> Checkpoint {
+        var note = SignedNote(text: text(origin: origin, size: size, root: root, number: number, timeMillis: timeMillis,
+                                         previous: previous, supersedes: supersedes))
+        for key in keys { try note.sign(name: origin, key: key) }
+        return try Checkpoint(parsing: note.serialized)
     }
 
-    /// One line of the copy file: `v1 year sequence head-hex time-ms signature-hex`.
-    var copyLine: String {
-        "v1 \(year) \(sequence) \(Hex.encode(headHash)) \(timeMillis) \(Hex.encode(signature))\n"
-    }
-
-    init(year: Int, sequence: Int64, headHash: [UInt8], timeMillis: Int64, signature: [UInt8]) {
-        self.year = year
-        self.sequence = sequence
-        self.headHash = headHash
-        self.timeMillis = timeMillis
-        self.signature = signature
-    }
-
-    /// Parses a copy-file line; nil if malformed.
-    init?(copyLine line: Substring) {
-        let f = line.split(separator: " ")
-        guard f.count == 6, f[0] == "v1", let y = Int(f[1]), let s = Int64(f[2]), let h = Hex.decode(String(f[3])),
-              h.count == 32, let t = Int64(f[4]), let sig = Hex.decode(String(f[5])), sig.count == 64 else { return nil }
-        self.init(year: y, sequence: s, headHash: h, timeMillis: t, signature: sig)
-    }
-}
-
-/// The second copy of checkpoints: a text file, one line per checkpoint, appended and synced.
-enum CheckpointCopy {
-    static func append(_ checkpoint: Checkpoint, to path: String) throws(HistoryError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw HistoryError(.checkpointCopy, "checkpoint \(checkpoint.sequence) could not be copied to \(path): \(String(cString: strerror(errno)))")
+    /// Parses a checkpoint note (from the database, a witness, an archive or a proof file); refuses anything that
+    /// is not exactly the format above. Signatures are not checked here.
+    public init(parsing note: String) throws(HistoryError) {
+        let signed = try SignedNote(parsing: note)
+        let lines = signed.text.dropLast().split(separator: "\n", omittingEmptySubsequences: false)
+        func bad(_ what: String) -> HistoryError { HistoryError(.invalidCheckpoint, "checkpoint \(what)") }
+        guard lines.count >= 6 else { throw bad("has \(lines.count) lines of text; origin, size, root, number, time and previous are required") }
+        let origin = String(lines[0])
+        guard SignedNote.isValidKeyName(origin) else { throw bad("origin \"\(origin)\" is empty or holds a space or +") }
+        guard let size = Self.decimal(lines[1]) else { throw bad("size \"\(lines[1])\" is not a decimal number without leading zeros") }
+        guard let root = Base64.decode(lines[2]), root.count == 32 else { throw bad("root is not base64 of 32 bytes") }
+        guard let number = Self.field(lines[3], "number").flatMap(Self.decimal), number >= 1 else { throw bad("line 4 is not \"number <n>\"") }
+        guard let timeText = Self.field(lines[4], "time"), let time = Self.decimal(timeText) else { throw bad("line 5 is not \"time <milliseconds>\"") }
+        guard let previous = Self.field(lines[5], "previous").flatMap(Base64.decode), previous.count == 32 else {
+            throw bad("line 6 is not \"previous <base64 of 32 bytes>\"")
         }
-        defer { close(fd) }
-        let bytes = Array(checkpoint.copyLine.utf8)
-        // One write of a short line with O_APPEND: lines of concurrent writers do not interleave.
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard n == bytes.count, fsync(fd) == 0 else {
-            throw HistoryError(.checkpointCopy, "checkpoint \(checkpoint.sequence) could not be written to \(path): \(String(cString: strerror(errno)))")
+        var supersedes: [[UInt8]] = []
+        for line in lines.dropFirst(6) {
+            guard let h = Self.field(line, "supersedes").flatMap(Base64.decode), h.count == 32 else { throw bad("has an unknown extension line \"\(line.prefix(40))\"") }
+            supersedes.append(h)
         }
+        guard signed.text == Self.text(origin: origin, size: size, root: root, number: number, timeMillis: time, previous: previous, supersedes: supersedes) else {
+            throw bad("text is not in canonical form")
+        }
+        self.origin = origin
+        self.size = size
+        self.root = root
+        self.number = number
+        self.timeMillis = time
+        self.previous = previous
+        self.supersedes = supersedes
+        self.note = note
+        self.signedNote = signed
     }
 
-    /// Reads every line; a malformed line is reported with its line number.
-    static func read(_ path: String) throws(HistoryError) -> [Checkpoint] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw HistoryError(.checkpointCopy, "checkpoint copy \(path) cannot be read")
-        }
-        var out: [Checkpoint] = []
-        for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
-            guard let c = Checkpoint(copyLine: line) else {
-                throw HistoryError(.checkpointCopy, "checkpoint copy \(path) line \(i + 1) is malformed")
-            }
-            out.append(c)
-        }
-        return out
+    private static func field(_ line: Substring, _ name: String) -> Substring? {
+        guard line.hasPrefix(name + " ") else { return nil }
+        return line.dropFirst(name.count + 1)
     }
+
+    /// A non-negative decimal without sign or leading zeros that fits in 63 bits.
+    private static func decimal(_ s: Substring) -> Int64? {
+        guard !s.isEmpty, s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), s == "0" || !s.hasPrefix("0"), let v = Int64(s) else { return nil }
+        return v
+    }
+
+    /// Whether `key` signed it validly: nil when no signature line names the key, false when one names it but
+    /// does not verify.
+    func signatureCheck(by key: CheckpointPublicKey) -> Bool? { signedNote.signatureCheck(name: origin, key: key) }
+
+    public static func == (a: Checkpoint, b: Checkpoint) -> Bool { a.note == b.note }
 }

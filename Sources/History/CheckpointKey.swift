@@ -51,10 +51,33 @@ public struct CheckpointPublicKey: Sendable, Equatable {
         self.key = key
     }
 
+    /// Reads either 64 hexadecimal digits or a C2SP verifier key `name+keyid+base64(0x01 ‖ key)`; a verifier key
+    /// whose key ID does not match its name and key is refused.
+    public init(text: String) throws(HistoryError) {
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard t.contains("+") else { try self.init(hex: t); return }
+        let parts = t.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, SignedNote.isValidKeyName(parts[0]), parts[1].count == 8, let id = Hex.decode(String(parts[1])),
+              let raw = Base64.decode(parts[2]), raw.count == 33, raw[0] == 0x01,
+              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw[1...]) else {
+            throw HistoryError(.signingKey, "a verifier key is name+8 hex digits+base64(0x01 ‖ 32-byte Ed25519 key)")
+        }
+        guard SignedNote.bytes(SignedNote.keyID(name: String(parts[0]), publicKey: CheckpointPublicKey(key: key))) == id else {
+            throw HistoryError(.signingKey, "the verifier key's ID does not match its name and key")
+        }
+        self.init(key: key)
+    }
+
     init(key: Curve25519.Signing.PublicKey) { self.key = key }
 
     /// 64 hexadecimal digits.
     public var hex: String { Hex.encode(Array(key.rawRepresentation)) }
+    /// The 32 raw bytes.
+    var rawBytes: [UInt8] { Array(key.rawRepresentation) }
+    /// The C2SP verifier key for notes signed under `name` (the log's origin): `name+keyid+base64(0x01 ‖ key)`.
+    public func verifierKey(name: String) -> String {
+        "\(name)+\(Hex.encode(SignedNote.bytes(SignedNote.keyID(name: name, publicKey: self))))+\(Base64.encode([0x01] + rawBytes))"
+    }
     /// The first 16 hexadecimal digits of the SHA-256 of the key, to compare over the phone.
     public var fingerprint: String { String(Hex.encode(sha256(Array(key.rawRepresentation))).prefix(16)) }
 

@@ -99,6 +99,18 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case systemFault = "system.fault"
     /// The service works again after a `system.fault` (details' `reason`).
     case systemRecovered = "system.recovered"
+    /// The witness alarm: the database is shorter than, or does not extend, a checkpoint its witness holds. The
+    /// store records this event without signing and refuses every later write until an administrator acts
+    /// (details: `reason` witness-truncated, witness-rewritten or witness-invalid; `count` the witnessed size;
+    /// `digest` the witnessed root).
+    case historyAlarm = "system.history.alarm"
+    /// An administrator answered a witness alarm: the witnessed checkpoints the database does not extend are set
+    /// aside by the next checkpoint (actor: the administrator; details: `reason`, `count` the witnessed size,
+    /// `digest` the text hash of the checkpoint set aside).
+    case historyAcknowledged = "system.history.acknowledged"
+    /// The clock went back by a second or more since the last event (it had jumped ahead, or was set back); the
+    /// events keep their real times from here on (details: `reason` clock-went-back, `count` the step in ms).
+    case clockJump = "system.clock.jump"
 
     /// The family: the part before the first dot (`auth`, `session`, `door`, `operation`, `admin`, `ledger`, `system`).
     public var family: String { String(rawValue.prefix { $0 != "." }) }

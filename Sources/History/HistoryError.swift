@@ -8,13 +8,20 @@ public struct HistoryError: Error, CustomStringConvertible, Equatable, Sendable 
         case storage
         /// The signing key is missing, unreadable, readable by others or malformed.
         case signingKey
-        /// A checkpoint was committed but could not be copied to the second path.
-        case checkpointCopy
+        /// A checkpoint was committed but a witness (file or command) could not be written; the act is denied.
+        case witness
+        /// The history refuses every write: its witness shows the database was cut short or rewritten. An alarm
+        /// event was recorded; an administrator must act (`HistoryStore.acknowledgeWitnessMismatch(by:reason:)`).
+        case halted
+        /// A checkpoint note or witness line is malformed.
+        case invalidCheckpoint
+        /// A proof file is malformed or does not prove what it claims.
+        case invalidProof
         /// Archive, prune or retention rules refused the request.
         case refused
         /// An archive file is missing or does not match its record.
         case archive
-        /// The configuration is not usable (retention below seven years, bad intervals).
+        /// The configuration is not usable (retention below seven years, bad intervals, no witness).
         case configuration
     }
 

@@ -109,3 +109,29 @@ public enum EventEncoding {
         sha256Pair(previous, encoding)
     }
 }
+
+extension EventEncoding {
+    /// The fields of a canonical encoding (for proof files); nil unless it is exactly what `encode` writes.
+    static func decode(_ bytes: [UInt8]) -> (sequence: Int64, timeMillis: Int64, kind: String, result: String, actor: String?,
+                                              card: String?, place: String?, details: EventDetails)? {
+        var r = ByteReader(bytes)
+        func text() -> String? { r.field().flatMap { String(validating: $0, as: UTF8.self) } }
+        func optional() -> String?? {
+            switch r.u8() {
+            case 0: return .some(nil)
+            case 1: return text().map { .some($0) }
+            default: return nil
+            }
+        }
+        guard r.u8() == version, let seq = r.u64(), let time = r.u64(), let kind = text(), let result = text(),
+              let actor = optional(), let card = optional(), let place = optional(), let detailBytes = r.field(), r.isAtEnd,
+              let details = EventDetails.decode(detailBytes) else { return nil }
+        let decoded = (Int64(bitPattern: seq), Int64(bitPattern: time), kind, result, actor, card, place, details)
+        // Canonical: encoding the fields again gives the same bytes.
+        guard let canonical = try? details.encoded(),
+              encode(sequence: decoded.0, timeMillis: decoded.1, kind: kind, result: result, actor: actor, card: card, place: place, details: canonical) == bytes else {
+            return nil
+        }
+        return decoded
+    }
+}

@@ -14,8 +14,8 @@ extension HistoryStore {
                     .map { (year: $0[0] as Int, file: $0[1] as String) }
             }
             for a in archives where filter.overlaps(year: a.year) {
-                let path = (configuration.archiveDirectory as NSString).appendingPathComponent(a.file)
-                guard FileManager.default.fileExists(atPath: path) else {
+                let path = configuration.archivePath(year: a.year)
+                guard a.file == HistoryConfiguration.archiveFileName(year: a.year), SecureFile.isRegularFile(path) else {
                     throw HistoryError(.archive, "the archive of \(a.year) (\(path)) is missing; run cardgate history verify")
                 }
                 let archive = try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true))

@@ -2,85 +2,108 @@ import Foundation
 import GRDB
 
 extension HistoryStore {
-    /// Re-computes everything: every event's hash and link, fields, checkpoint signatures and positions
-    /// (database and copy), year seals and their chain, archive files and their digests, purge records.
+    /// Re-computes everything: every event's hash and link, its fields, the Merkle tree and its stored nodes,
+    /// every checkpoint (signature under the key valid at its time, its place in the chain of checkpoints, its
+    /// root), the witness files against the database, year seals and their chain, archive files and their
+    /// digests, purge records.
     ///
     /// - Parameters:
-    ///   - publicKey: the key to check signatures with; by default the public half of the loaded signing key.
-    ///   - checkpointCopy: the copy file to compare with; by default the configured one.
+    ///   - keys: the public keys to check signatures with; by default the configured ones (or the signing key's).
+    ///   - witnessFiles: the witness files to compare with; by default the configured ones.
     ///   - threads: split chains of 100,000 events or more over this many threads; by default the number of
     ///     cores (at most 4). 1 verifies on the calling thread only.
-    public func verify(publicKey: CheckpointPublicKey? = nil, checkpointCopy: String? = nil, threads: Int? = nil) -> VerificationReport {
+    public func verify(keys: CheckpointKeySchedule? = nil, witnessFiles: [String]? = nil, threads: Int? = nil) -> VerificationReport {
         let policy = threads.map { WalkPolicy(minimumEvents: WalkPolicy.automatic.minimumEvents, maximumChunks: max(1, $0)) } ?? .automatic
-        return verify(publicKey: publicKey, checkpointCopy: checkpointCopy, policy: policy)
+        return verify(keys: keys, witnessFiles: witnessFiles, policy: policy)
+    }
+
+    /// `verify` with one public key, valid from the beginning (an auditor's `--public-key`).
+    public func verify(publicKey: CheckpointPublicKey, witnessFiles: [String]? = nil, threads: Int? = nil) -> VerificationReport {
+        verify(keys: CheckpointKeySchedule(single: publicKey), witnessFiles: witnessFiles, threads: threads)
     }
 
     /// `verify` with a chosen split over threads (tests force small chunks).
-    func verify(publicKey: CheckpointPublicKey?, checkpointCopy: String?, policy: WalkPolicy) -> VerificationReport {
-        guard let key = publicKey ?? signingKey?.publicKey else {
-            return ChainVerifier.unverifiable("no public key: give the signing key file or --public-key")
+    func verify(keys: CheckpointKeySchedule?, witnessFiles: [String]?, policy: WalkPolicy) -> VerificationReport {
+        guard let schedule = keys ?? keySchedule else {
+            return VerificationInputs.unverifiable("no public key: give the signing key file, the configured key list, or --public-key")
         }
-        let copyPath = checkpointCopy ?? configuration.checkpointCopyPath
-        var copies: [Checkpoint] = []
-        var copyMissing = false
-        if let copyPath {
-            if FileManager.default.fileExists(atPath: copyPath) {
-                do { copies = try CheckpointCopy.read(copyPath) } catch {
-                    return ChainVerifier.unverifiable(error.description)
-                }
-            } else {
-                copyMissing = true
-            }
-        }
-        let verifier = ChainVerifier(publicKey: key, copies: copies)
+        let files = witnessFiles ?? configuration.witness.files
         do {
-            try queue.read { db in
-                if copyMissing, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM checkpoints") ?? 0 > 0 {
-                    throw VerifyFailure(sequence: nil, problem: .checkpointMissing, message: "the checkpoint copy \(copyPath!) is missing although checkpoints were signed")
+            return try queue.read { db in
+                var inputs = VerificationInputs(schedule: schedule, origin: VerificationInputs.origin(configured: configuration.origin, db: db, schedule: schedule),
+                                                witnessConfigured: !files.isEmpty || !configuration.witness.commands.isEmpty)
+                if files.isEmpty && !configuration.witness.commands.isEmpty {
+                    inputs.warnings.append("only witness commands are configured; they cannot be read back, so the tail is not compared with a witness")
+                    inputs.witnessConfigured = false
                 }
-                try self.verifyLive(db, verifier, policy)
+                if configuration.witness.explicitlyNone { inputs.warnings.append("the configuration says witness = \"none\"") }
+                return try self.verifyLive(db, &inputs, files: files, policy: policy)
             }
-        } catch let failure as VerifyFailure {
-            return verifier.report(failure)
+        } catch let f as VerifyFailure {
+            return VerificationInputs.unverifiable(f.message)
         } catch {
-            return verifier.report(VerifyFailure(sequence: nil, problem: .unverifiable, message: "the history database could not be read: \(error)"))
+            return VerificationInputs.unverifiable("the history database could not be read: \(error)")
         }
-        return verifier.report(nil)
     }
 
-    private func verifyLive(_ db: Database, _ v: ChainVerifier, _ policy: WalkPolicy) throws {
+    private func verifyLive(_ db: Database, _ inputs: inout VerificationInputs, files: [String], policy: WalkPolicy) throws -> VerificationReport {
+        try inputs.load(db, source: "the database")
+        var archives: [Int: [UInt8]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT year, file, file_sha256 FROM archives") {
+            let year: Int = row[0]
+            guard row[1] as String == HistoryConfiguration.archiveFileName(year: year) else {
+                throw VerifyFailure(sequence: nil, problem: .archive, message: "the archive record of \(year) names the file \"\(row[1] as String)\", not \(HistoryConfiguration.archiveFileName(year: year))")
+            }
+            archives[year] = [UInt8](row[2] as Data)
+        }
+        inputs.purgedYears = Set(try Int.fetchAll(db, sql: "SELECT year FROM purges"))
+        for year in archives.keys.sorted() where !inputs.purgedYears.contains(year) {
+            let path = configuration.archivePath(year: year)
+            guard FileManager.default.fileExists(atPath: path),
+                  let archive = try? DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true)) else { continue }
+            try? archive.read { try inputs.loadCheckpoints($0, source: "the archive of \(year)") }
+            try? archive.close()
+        }
+        try inputs.loadWitness(files: files)
+        let v = ChainVerifier(marks: inputs.marks, storedNodes: inputs.stored)
         let path = configuration.databasePath
         let open: @Sendable () throws -> DatabaseQueue = { try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 10, readonly: true)) }
-        let seals = try Self.seals(db)
-        var archives: [Int: (file: String, digest: [UInt8])] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT year, file, file_sha256 FROM archives") {
-            archives[row[0]] = (row[1], [UInt8](row[2] as Data))
-        }
-        let purged = Set(try Int.fetchAll(db, sql: "SELECT year FROM purges"))
-        var live = try ChainVerifier.loadCheckpoints(db)
-        for seal in seals {
-            try v.beginSealedYear(seal)
-            if purged.contains(seal.year) {
-                guard archives[seal.year] != nil else {
-                    throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "year \(seal.year) is marked purged but was never archived")
+        var walkFailure: VerifyFailure?
+        let purged = inputs.purgedYears
+        let frontier = inputs.stored.merging(inputs.small) { a, _ in a }
+        do {
+            for seal in inputs.seals {
+                try v.beginSealedYear(seal)
+                if purged.contains(seal.year) {
+                    guard archives[seal.year] != nil else {
+                        throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "year \(seal.year) is marked purged but was never archived")
+                    }
+                    try v.skipPurgedYear(seal, frontier: frontier)
+                } else if let digest = archives[seal.year] {
+                    try verifyArchive(year: seal.year, seal: seal, digest: digest, v, policy)
+                    try v.endSealedYear(seal)
+                } else {
+                    try v.walk(db, open: open, where: "WHERE seq BETWEEN ? AND ?", arguments: [seal.firstSequence, seal.lastSequence], year: seal.year, policy: policy)
+                    try v.endSealedYear(seal)
                 }
-                v.skipSealedYear(seal)
-            } else if let archive = archives[seal.year] {
-                try verifyArchive(year: seal.year, seal: seal, file: archive.file, digest: archive.digest, v, policy)
-                try v.endSealedYear(seal)
-            } else {
-                try v.walk(db, open: open, where: "WHERE seq BETWEEN ? AND ?", arguments: [seal.firstSequence, seal.lastSequence], year: seal.year, checkpoints: &live, policy: policy)
-                try v.endSealedYear(seal)
             }
+            try v.walk(db, open: open, where: "WHERE seq > ?", arguments: [inputs.seals.last?.lastSequence ?? 0], year: nil, policy: policy)
+        } catch let f as VerifyFailure {
+            walkFailure = f
         }
-        try v.walk(db, open: open, where: "WHERE seq > ?", arguments: [seals.last?.lastSequence ?? 0], year: nil, checkpoints: &live, policy: policy)
-        try v.checkLeftovers(live, source: "checkpoint in the database")
-        try v.checkLeftovers(v.copies, source: "copied checkpoint")
+        let seals = inputs.seals
+        return inputs.report(v, walkFailure: walkFailure) { () throws(VerifyFailure) in
+            try Self.checkArchiveRecords(v, seals: seals, archives: archives, purged: purged)
+        }
+    }
+
+    /// The archive and purge records against the events that claim them.
+    static func checkArchiveRecords(_ v: ChainVerifier, seals: [YearSeal], archives: [Int: [UInt8]], purged: Set<Int>) throws(VerifyFailure) {
         let lastPurged = purged.max() ?? Int.min
-        for (year, archive) in archives.sorted(by: { $0.key < $1.key }) {
+        for (year, digest) in archives.sorted(by: { $0.key < $1.key }) {
             let seal = seals.first { $0.year == year }
             if let claim = v.archiveClaims[year] {
-                guard constantTimeEqual(claim, archive.digest) else {
+                guard constantTimeEqual(claim, digest) else {
                     throw VerifyFailure(sequence: seal?.firstSequence, problem: .archive, message: "the archive record of \(year) does not match the digest its archive event recorded")
                 }
             } else if lastPurged <= year {
@@ -97,30 +120,22 @@ extension HistoryStore {
         }
     }
 
-    private func verifyArchive(year: Int, seal: YearSeal, file: String, digest: [UInt8], _ v: ChainVerifier, _ policy: WalkPolicy) throws {
-        let path = (configuration.archiveDirectory as NSString).appendingPathComponent(file)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "the archive of \(year) (\(path)) is missing")
+    private func verifyArchive(year: Int, seal: YearSeal, digest: [UInt8], _ v: ChainVerifier, _ policy: WalkPolicy) throws {
+        let path = configuration.archivePath(year: year)
+        guard SecureFile.isRegularFile(path) else {
+            throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "the archive of \(year) (\(path)) is missing or not a regular file")
         }
         guard constantTimeEqual(try sha256(fileAt: path), digest) else {
-            throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "the archive of \(year) (\(path)) does not match its recorded SHA-256")
+            throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "the archive of \(year) (\(path)) does not match its recorded SHA-256: it was changed or replaced")
         }
         let archive = try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true))
+        defer { try? archive.close() }
         try archive.read { adb in
             guard try Self.seals(adb) == [seal] else {
                 throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "the archive of \(year) holds a seal that differs from the live one")
             }
-            var cps = try ChainVerifier.loadCheckpoints(adb)
             let open: @Sendable () throws -> DatabaseQueue = { try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true)) }
-            try v.walk(adb, open: open, where: "", arguments: [], year: year, checkpoints: &cps, policy: policy)
-            try v.checkLeftovers(cps, source: "checkpoint in the archive of \(year)")
+            try v.walk(adb, open: open, where: "", arguments: [], year: year, policy: policy)
         }
-    }
-}
-
-extension ChainVerifier {
-    static func unverifiable(_ message: String) -> VerificationReport {
-        VerificationReport(intact: false, firstBadSequence: nil, problem: .unverifiable, message: message, eventsChecked: 0,
-                           checkpointsChecked: 0, sealedYears: [], lastSequence: 0, unsignedEvents: 0)
     }
 }

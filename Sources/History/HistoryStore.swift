@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What `append` hands back once the event is durably committed.
 public struct AppendReceipt: Sendable, Equatable {
@@ -11,45 +12,81 @@ public struct AppendReceipt: Sendable, Equatable {
     public let checkpoint: Checkpoint?
 }
 
-/// The tamper-evident history (clause 20): one SQLite database in WAL mode with `synchronous=FULL`,
-/// plus one archive file per closed year.
+/// The tamper-evident history (clause 20): one SQLite database in WAL mode with `synchronous=FULL`, one archive
+/// file per closed year, a Merkle tree over every event, chained signed checkpoints, and witnesses outside the
+/// database.
 ///
-/// Every write is a `BEGIN IMMEDIATE` transaction that reads the chain head inside it, so the daemon and the
-/// CLI may append at the same time and the chain stays one chain. `append` returns only after the commit;
-/// if it throws, the act must be denied.
+/// Every write is a `BEGIN IMMEDIATE` transaction that reads the head inside it, so the daemon and the CLI may
+/// append at the same time and the chain stays one chain. `append` returns only after the commit; if it throws,
+/// the act must be denied. Before every write the store compares the database with its witness files: a database
+/// shorter than what was witnessed, or whose tree does not extend the witnessed checkpoint, raises an alarm
+/// (a `system.history.alarm` event) and halts the store: every later write throws `HistoryError.Code.halted`
+/// until an administrator calls `acknowledgeWitnessMismatch(by:reason:)`.
 public final class HistoryStore: Sendable {
     /// The configuration in use.
     public let configuration: HistoryConfiguration
     let queue: DatabaseQueue
-    let signingKey: CheckpointSigningKey?
+    /// Signs checkpoints; nil for a store opened to read.
+    let signer: CheckpointSigner?
+    /// The public keys over time, when known (from the configuration's key list, or the signing key's file).
+    public let keySchedule: CheckpointKeySchedule?
     let clock: any HistoryClock
+    /// Whether the database was opened read-only.
+    public let isReadOnly: Bool
+    let witnessCache = Locked(WitnessCache())
 
-    /// Opens (creating if needed) the live database. `signingKey` is needed to append, archive and prune;
-    /// reading and verifying work without it.
+    /// A clock step back of at least this many milliseconds is recorded as a `system.clock.jump` event.
+    static let clockJumpMillis: Int64 = 1000
+
+    /// Opens the live database. With `signingKey`, the store can write: it creates the database if needed
+    /// (mode 0600) and refuses to open without a witness unless the configuration says `witness = "none"`.
+    /// Without it the store only reads: an existing database is opened read-only (no secret needed).
     ///
     /// With `mustExist`, a missing database file is an error instead of a new, empty history (for readers
     /// such as `verify`, where an empty history would pass).
     public init(configuration: HistoryConfiguration, signingKey: CheckpointSigningKey?,
                 clock: any HistoryClock = SystemClock(), mustExist: Bool = false) throws(HistoryError) {
         try configuration.validate()
-        self.configuration = configuration
-        self.signingKey = signingKey
-        self.clock = clock
-        let path = configuration.databasePath
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750]) } catch {
-                throw HistoryError(.storage, "cannot create the folder \(dir) for the history database: \(error.localizedDescription)")
-            }
+        if signingKey != nil && !configuration.witness.isConfigured && !configuration.witness.explicitlyNone {
+            throw HistoryError(.configuration, "no witness is configured for the history: set [history] witness-file (on another disk) or witness-command, or witness = \"none\" to run without one (then status and verify warn)")
         }
-        let isNew = !FileManager.default.fileExists(atPath: path)
-        if isNew && mustExist {
+        self.configuration = configuration
+        self.clock = clock
+        let schedule = try Self.schedule(configuration, signingKey: signingKey)
+        self.keySchedule = schedule
+        origin = configuration.origin ?? schedule.map { Self.derivedOrigin($0.entries[0].publicKey) }
+        if let signingKey, let schedule {
+            signer = try CheckpointSigner(schedule: schedule, signingKey: signingKey,
+                                          paths: configuration.signingKeys.isEmpty ? [configuration.signingKeyPath] : configuration.signingKeys.map(\.privateKeyPath))
+        } else {
+            signer = nil
+        }
+        let path = configuration.databasePath
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists && mustExist {
             throw HistoryError(.storage, "there is no history database at \(path); check --database or CARDGATE_DATABASE")
         }
+        isReadOnly = signingKey == nil && exists
         do {
-            queue = try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: configuration.busyTimeoutSeconds))
-            if isNew { chmod(path, 0o600) }
-            try HistorySchema.migrator.migrate(queue)
+            if isReadOnly {
+                queue = try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: configuration.busyTimeoutSeconds, readonly: true))
+                try queue.read { try HistorySchema.check($0, path: path) }
+            } else {
+                if !exists { try Self.createDatabaseFile(path) }
+                queue = try Self.openWritable(path, busyTimeout: configuration.busyTimeoutSeconds)
+                try HistorySchema.migrator.migrate(queue)
+                // A history without checkpoints creates its witness files now (as `cardgate init` does), so that no
+                // writer ever sees a checkpoint whose witness file another writer has not created yet.
+                if signingKey != nil, try queue.read({ try Self.lastCheckpoint($0) }) == nil {
+                    for file in configuration.witness.files where !FileManager.default.fileExists(atPath: file) {
+                        do { try WitnessConfiguration.createFile(file) } catch {
+                            throw HistoryError(.witness, "the witness file \(file) cannot be created (is the witness disk mounted?): \(error.description)")
+                        }
+                    }
+                }
+            }
+        } catch let e as HistoryError {
+            throw e
         } catch {
             throw HistoryError(.storage, "history database \(path) cannot be opened: \(error)")
         }
@@ -60,6 +97,66 @@ public final class HistoryStore: Sendable {
         try HistoryStore(configuration: configuration, signingKey: CheckpointSigningKey.load(configuration.signingKeyPath), clock: clock)
     }
 
+    /// Opens an existing history read-only; needs no secret (verification needs the public keys of the
+    /// configuration, or `publicKeys`).
+    public static func openForReading(_ configuration: HistoryConfiguration) throws(HistoryError) -> HistoryStore {
+        try HistoryStore(configuration: configuration, signingKey: nil, mustExist: true)
+    }
+
+    /// The public keys: the configured list (public keys given, or read from their key files), else the
+    /// signing key's; nil when neither is known (a reader must then be given a key).
+    static func schedule(_ c: HistoryConfiguration, signingKey: CheckpointSigningKey?) throws(HistoryError) -> CheckpointKeySchedule? {
+        guard !c.signingKeys.isEmpty else {
+            if let signingKey { return CheckpointKeySchedule(single: signingKey.publicKey) }
+            return (try? CheckpointSigningKey.load(c.signingKeyPath)).map { CheckpointKeySchedule(single: $0.publicKey) }
+        }
+        var entries: [CheckpointKeySchedule.Entry] = []
+        for (i, e) in c.signingKeys.enumerated() {
+            var key = e.publicKey
+            if key == nil, let path = e.privateKeyPath ?? (i == c.signingKeys.count - 1 ? c.signingKeyPath : nil) {
+                key = (try? CheckpointSigningKey.load(path))?.publicKey
+                if key == nil, signingKey != nil {
+                    throw HistoryError(.configuration, "checkpoint key \(i + 1) has no public-key and its file \(path) cannot be read")
+                }
+            }
+            guard let key else { return nil }
+            if i > 0 && e.validFrom == nil {
+                throw HistoryError(.configuration, "checkpoint key \(i + 1) needs a valid-from time (only the first key is valid from the beginning)")
+            }
+            entries.append(CheckpointKeySchedule.Entry(publicKey: key, validFrom: e.validFrom))
+        }
+        return try CheckpointKeySchedule(entries)
+    }
+
+    /// The log's origin: the configured one, else derived from the first key (`cardgate.local/history-<fingerprint>`);
+    /// nil for a reader that knows neither.
+    public let origin: String?
+
+    /// The origin used when none is configured.
+    public static func derivedOrigin(_ firstKey: CheckpointPublicKey) -> String { "cardgate.local/history-\(firstKey.fingerprint)" }
+
+    /// Creates the database file with mode 0600 before SQLite opens it; SQLite gives its -wal and -shm files the
+    /// database file's mode, so they are 0600 too.
+    static func createDatabaseFile(_ path: String) throws(HistoryError) {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
+                throw HistoryError(.storage, "cannot create the folder \(dir) for the history database: \(error.localizedDescription)")
+            }
+        }
+        try SecureFile.createEmpty(path)
+    }
+
+    /// Opens the live database for writing in WAL mode with `synchronous = FULL`: every commit is synced before
+    /// `append` returns, so a power cut cannot roll back an event (or a checkpoint already witnessed, which would
+    /// then look like a cut-off tail). GRDB's WAL set-up switches to NORMAL after `prepareDatabase`, so FULL is
+    /// set again once the queue is open (one connection: it stays).
+    static func openWritable(_ path: String, busyTimeout: Double) throws -> DatabaseQueue {
+        let queue = try DatabaseQueue(path: path, configuration: databaseConfiguration(busyTimeout: busyTimeout))
+        try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        return queue
+    }
+
     static func databaseConfiguration(busyTimeout: Double, readonly: Bool = false, wal: Bool = true) -> Configuration {
         var c = Configuration()
         c.journalMode = readonly || !wal ? .default : .wal
@@ -68,195 +165,18 @@ public final class HistoryStore: Sendable {
         c.busyMode = .timeout(busyTimeout)
         c.label = "history"
         c.prepareDatabase { db in
-            if readonly {
-                // Readers (verify chunks, archives, exports) map the file instead of copying pages through read().
-                try db.execute(sql: "PRAGMA mmap_size = 268435456")
-            } else {
+            // Readers read pages through read(): a fresh memory map per verify thread cost more in page faults (about
+            // 0.5 µs per event) than the copies it saves.
+            if !readonly {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                if wal {
+                    // Keep -wal and -shm when the last writer closes, so that a reader who may not create files in
+                    // the folder (an auditor in the group) can still open the database read-only.
+                    var persist: Int32 = 1
+                    _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+                }
             }
         }
         return c
-    }
-
-    // MARK: Appending
-
-    /// Records one event and returns its sequence number and hash after the commit is durable.
-    /// Any error means the act it records must be denied.
-    @discardableResult
-    public func append(_ event: NewEvent) throws(HistoryError) -> AppendReceipt {
-        let (receipt, signed) = try write { db, key in try self.appendLocked(db, event, key: key) }
-        try copy(signed)
-        return receipt
-    }
-
-    /// Records several events in one transaction (one disk sync for all), for imports and tools; the gateway
-    /// records each act with `append(_:)` so that each is durable before the act proceeds.
-    @discardableResult
-    public func append(contentsOf events: [NewEvent]) throws(HistoryError) -> [AppendReceipt] {
-        let (receipts, signed) = try write { db, key -> ([AppendReceipt], [Checkpoint]) in
-            var receipts: [AppendReceipt] = []
-            var signed: [Checkpoint] = []
-            for e in events {
-                let (r, s) = try self.appendLocked(db, e, key: key)
-                receipts.append(r)
-                signed += s
-            }
-            return (receipts, signed)
-        }
-        try copy(signed)
-        return receipts
-    }
-
-    /// Signs a checkpoint at the current head if the head is not covered yet (for a timer in the daemon,
-    /// and `cardgate history checkpoint`). Returns nil when there is nothing new to sign.
-    @discardableResult
-    public func checkpoint() throws(HistoryError) -> Checkpoint? {
-        let (cp, signed) = try write { db, key -> (Checkpoint?, [Checkpoint]) in
-            guard let head = try Self.head(db) else { return (nil, []) }
-            if let last = try Self.lastCheckpoint(db), last.sequence == head.seq { return (nil, []) }
-            let cp = try Checkpoint.sign(year: head.year, sequence: head.seq, headHash: head.hash,
-                                         timeMillis: max(HistoryTime.millis(self.clock.now()), head.time), key: key)
-            try Self.insert(cp, db)
-            return (cp, [cp])
-        }
-        try copy(signed)
-        return cp
-    }
-
-    /// Runs `body` in an IMMEDIATE transaction with the signing key; the second element of the result lists
-    /// checkpoints signed inside, copied to the second path after the commit.
-    func write<T>(_ body: @escaping (Database, CheckpointSigningKey) throws -> (T, [Checkpoint])) throws(HistoryError) -> (T, [Checkpoint]) {
-        guard let key = signingKey else {
-            throw HistoryError(.signingKey, "the history signing key is not loaded; nothing can be recorded")
-        }
-        do {
-            return try queue.writeWithoutTransaction { db in
-                var out: (T, [Checkpoint])?
-                try db.inTransaction(.immediate) {
-                    out = try body(db, key)
-                    return .commit
-                }
-                return out!
-            }
-        } catch let e as HistoryError {
-            throw e
-        } catch {
-            throw HistoryError(.storage, "the history could not be written (the act must be denied): \(error)")
-        }
-    }
-
-    func copy(_ checkpoints: [Checkpoint]) throws(HistoryError) {
-        guard let path = configuration.checkpointCopyPath else { return }
-        for cp in checkpoints { try CheckpointCopy.append(cp, to: path) }
-    }
-
-    struct Head { let seq: Int64; let time: Int64; let year: Int; let hash: [UInt8] }
-
-    static func head(_ db: Database) throws -> Head? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, time, year, hash FROM events ORDER BY seq DESC LIMIT 1")) else { return nil }
-        return Head(seq: row[0], time: row[1], year: row[2], hash: [UInt8](row[3] as Data))
-    }
-
-    static func lastCheckpoint(_ db: Database) throws -> (sequence: Int64, time: Int64)? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, time FROM checkpoints ORDER BY seq DESC LIMIT 1")) else { return nil }
-        return (row[0], row[1])
-    }
-
-    static func seals(_ db: Database, where clause: String = "", arguments: StatementArguments = []) throws -> [YearSeal] {
-        try Row.fetchAll(db, sql: "SELECT year, first_seq, last_seq, count, last_hash, prev_seal_hash FROM seals \(clause) ORDER BY year", arguments: arguments).map {
-            YearSeal(year: $0[0], firstSequence: $0[1], lastSequence: $0[2], count: $0[3],
-                     lastHash: [UInt8]($0[4] as Data), previousSealHash: [UInt8]($0[5] as Data))
-        }
-    }
-
-    static func lastSeal(_ db: Database) throws -> YearSeal? {
-        let sql = "SELECT year, first_seq, last_seq, count, last_hash, prev_seal_hash FROM seals ORDER BY year DESC LIMIT 1"
-        guard let r = try Row.fetchOne(db.cachedStatement(sql: sql)) else { return nil }
-        return YearSeal(year: r[0], firstSequence: r[1], lastSequence: r[2], count: r[3],
-                        lastHash: [UInt8](r[4] as Data), previousSealHash: [UInt8](r[5] as Data))
-    }
-
-    static func insert(_ cp: Checkpoint, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO checkpoints (seq, year, time, head_hash, signature) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [cp.sequence, cp.year, cp.timeMillis, Data(cp.headHash), Data(cp.signature)])
-    }
-
-    /// Seals the head's year (and signs a checkpoint at its last event if there is none).
-    static func sealYear(of head: Head, after previous: YearSeal?, now: Int64, key: CheckpointSigningKey,
-                         _ db: Database, signed: inout [Checkpoint]) throws -> YearSeal {
-        let first = (previous?.lastSequence ?? 0) + 1
-        let seal = YearSeal(year: head.year, firstSequence: first, lastSequence: head.seq, count: head.seq - first + 1,
-                            lastHash: head.hash, previousSealHash: previous?.hash ?? EventEncoding.genesis)
-        if try lastCheckpoint(db)?.sequence != head.seq {
-            let cp = try Checkpoint.sign(year: head.year, sequence: head.seq, headHash: head.hash, timeMillis: max(now, head.time), key: key)
-            try insert(cp, db)
-            signed.append(cp)
-        }
-        try db.execute(sql: """
-            INSERT INTO seals (year, first_seq, last_seq, count, last_hash, prev_seal_hash, seal_hash, sealed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seal.year, seal.firstSequence, seal.lastSequence, seal.count, Data(seal.lastHash),
-                             Data(seal.previousSealHash), Data(seal.hash), now])
-        return seal
-    }
-
-    /// The append itself; runs inside the IMMEDIATE transaction.
-    func appendLocked(_ db: Database, _ event: NewEvent, key: CheckpointSigningKey) throws -> (AppendReceipt, [Checkpoint]) {
-        try event.validate()
-        let details = try event.details.encoded()
-        let now = HistoryTime.millis(clock.now())
-        var signed: [Checkpoint] = []
-        // One statement reads the head, the last checkpoint and the last sealed year.
-        let state = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT e.seq, e.time, e.year, e.hash,
-                   (SELECT seq FROM checkpoints ORDER BY seq DESC LIMIT 1),
-                   (SELECT time FROM checkpoints ORDER BY seq DESC LIMIT 1),
-                   (SELECT year FROM seals ORDER BY year DESC LIMIT 1)
-            FROM (SELECT 1) LEFT JOIN (SELECT seq, time, year, hash FROM events ORDER BY seq DESC LIMIT 1) AS e
-            """))!
-        let head: Head? = (state[0] as Int64?).map { Head(seq: $0, time: state[1], year: state[2], hash: [UInt8](state[3] as Data)) }
-        var last: (sequence: Int64, time: Int64)? = (state[4] as Int64?).map { ($0, state[5]) }
-        let lastSealYear: Int? = state[6]
-        var time = max(now, head?.time ?? now)
-        if let lastSealYear, HistoryTime.year(ofMillis: time) <= lastSealYear {
-            time = max(time, HistoryTime.millis(HistoryTime.startOfYear(lastSealYear + 1)))
-        }
-        let year = HistoryTime.year(ofMillis: time)
-        let seq: Int64
-        let previous: [UInt8]
-        if let head {
-            seq = head.seq + 1
-            if head.year < year {
-                let lastSeal = lastSealYear == nil ? nil : try Self.lastSeal(db)
-                let seal = lastSeal?.year == head.year ? lastSeal! : try Self.sealYear(of: head, after: lastSeal, now: now, key: key, db, signed: &signed)
-                if let cp = signed.last { last = (cp.sequence, cp.timeMillis) }
-                previous = seal.hash
-            } else {
-                previous = head.hash
-            }
-        } else if lastSealYear != nil, let lastSeal = try Self.lastSeal(db) {
-            seq = lastSeal.lastSequence + 1
-            previous = lastSeal.hash
-        } else {
-            seq = 1
-            previous = EventEncoding.genesis
-        }
-        let encoding = EventEncoding.encode(sequence: seq, timeMillis: time, kind: event.kind.rawValue, result: event.result.rawValue,
-                                            actor: event.actor, card: event.card, place: event.place, details: details)
-        let hash = EventEncoding.hash(previous: previous, encoding: encoding)
-        try db.cachedStatement(sql: """
-            INSERT INTO events (seq, year, time, kind, result, actor, card, place, details, prev_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [seq, year, time, event.kind.rawValue, event.result.rawValue, event.actor, event.card,
-                                     event.place, Data(details), Data(previous), Data(hash)])
-        var checkpoint: Checkpoint?
-        if last == nil || seq - last!.sequence >= Int64(configuration.checkpointEveryEvents)
-            || time - last!.time >= Int64(configuration.checkpointEveryMinutes) * 60_000 {
-            let cp = try Checkpoint.sign(year: year, sequence: seq, headHash: hash, timeMillis: time, key: key)
-            try Self.insert(cp, db)
-            signed.append(cp)
-            checkpoint = cp
-        }
-        return (AppendReceipt(sequence: seq, hash: hash, checkpoint: checkpoint), signed)
     }
 }

@@ -17,16 +17,18 @@ struct WalkPolicy: Sendable {
 /// The outcome of one chunk, handed from its thread to the joining one.
 private final class ChunkOutcomes: @unchecked Sendable {
     // Safe: each slot is written by exactly one iteration of concurrentPerform and read only after it returns.
-    var slots: [(ChainVerifier, [Int64: Checkpoint], VerifyFailure?)?]
+    var slots: [(ChainVerifier, VerifyFailure?)?]
     init(_ n: Int) { slots = Array(repeating: nil, count: n) }
 }
 
 extension ChainVerifier {
     /// Walks the events of `clause` like `walk`, but splits a long range into contiguous chunks verified on
-    /// several threads (each with its own read-only connection from `open`), then joins them in order,
-    /// checking the links and times across chunk borders. Reports the same first problem as a single walk.
+    /// several threads (each with its own read-only connection from `open`), then joins them in order: the links,
+    /// times and years across chunk borders, and the tree (each chunk's part is merged onto the prefix, which
+    /// completes and checks the subtrees that span a border and gives the trees at the chunk's marks).
+    /// Reports the same first problem as a single walk.
     func walk(_ db: Database, open: @escaping @Sendable () throws -> DatabaseQueue, where clause: String, arguments: StatementArguments,
-              year: Int?, checkpoints: inout [Int64: Checkpoint], policy: WalkPolicy) throws(VerifyFailure) {
+              year: Int?, policy: WalkPolicy) throws(VerifyFailure) {
         let bounds: (Int64, Int64)?
         do {
             let row = try Row.fetchOne(db, sql: "SELECT MIN(seq), MAX(seq) FROM events \(clause)", arguments: arguments)
@@ -35,7 +37,7 @@ extension ChainVerifier {
             throw VerifyFailure(sequence: expectedSequence, problem: .unverifiable, message: "events could not be read: \(error)")
         }
         guard let (lo, hi) = bounds, policy.maximumChunks > 1, hi - min(lo, expectedSequence) + 1 >= policy.minimumEvents else {
-            return try walk(db, where: clause, arguments: arguments, year: year, checkpoints: &checkpoints)
+            return try walk(db, where: clause, arguments: arguments, year: year)
         }
         let start = min(lo, expectedSequence)
         let n = Int64(policy.maximumChunks)
@@ -44,82 +46,103 @@ extension ChainVerifier {
             let a = start + i * size
             return a > hi ? nil : a...min(hi, a + size - 1)
         }
-        // Each chunk gets its own verifier and the checkpoints that fall inside it.
-        let chunks: [(ChainVerifier, [Int64: Checkpoint])] = ranges.enumerated().map { i, r in
-            let v = ChainVerifier(publicKey: publicKey, copies: copies.values.filter { r.contains($0.sequence) })
+        let chunks: [ChainVerifier] = ranges.enumerated().map { i, r in
+            let v = ChainVerifier(marks: marks.filter { r.contains($0) }, storedNodes: storedNodes)
             v.lastSealedYear = lastSealedYear
             v.expectedSequence = r.lowerBound
             if i == 0 {
                 v.previousHash = previousHash
                 v.hashBeforePrevious = hashBeforePrevious
                 v.previousTime = previousTime
-                v.lastGoodCheckpoint = lastGoodCheckpoint
+                v.previousYear = previousYear
+                v.tree = tree
             } else {
                 v.anchored = false
+                v.tree = CompactRange(begin: UInt64(r.lowerBound - 1))
             }
-            return (v, checkpoints.filter { r.contains($0.key) })
+            return v
         }
         let outcomes = ChunkOutcomes(chunks.count)
         nonisolated(unsafe) let work = chunks
         let rangesCopy = ranges
         DispatchQueue.concurrentPerform(iterations: work.count) { i in
-            let (v, initial) = work[i]
-            var cps = initial
+            let v = work[i]
             var failure: VerifyFailure?
             do {
                 let q = try open()
                 try q.read { cdb in
                     do {
-                        try v.walk(cdb, where: "WHERE seq BETWEEN ? AND ?", arguments: [rangesCopy[i].lowerBound, rangesCopy[i].upperBound], year: year, checkpoints: &cps)
+                        try v.walk(cdb, where: "WHERE seq BETWEEN ? AND ?", arguments: [rangesCopy[i].lowerBound, rangesCopy[i].upperBound], year: year)
                     } catch let f as VerifyFailure { failure = f }
                 }
                 try q.close()
             } catch {
                 failure = failure ?? VerifyFailure(sequence: rangesCopy[i].lowerBound, problem: .unverifiable, message: "events could not be read: \(error)")
             }
-            outcomes.slots[i] = (v, cps, failure)
+            outcomes.slots[i] = (v, failure)
         }
         // Join in order: the first chunk whose border or content fails names the first bad event.
         for (i, slot) in outcomes.slots.enumerated() {
-            let (v, leftover, failure) = slot!
+            let (v, failure) = slot!
             let r = ranges[i]
-            if i > 0, let entry = v.entryPrevious, v.entryTime != nil {
+            if i > 0, let entry = v.entry {
                 let seq = r.lowerBound
-                if !constantTimeEqual(entry, previousHash) {
-                    if let before = hashBeforePrevious, constantTimeEqual(entry, before) {
+                if !constantTimeEqual(entry.previous, previousHash) {
+                    if let before = hashBeforePrevious, constantTimeEqual(entry.previous, before) {
                         throw VerifyFailure(sequence: seq - 1, problem: .insertedEvent, message: "event \(seq - 1) was inserted: event \(seq) links to event \(seq - 2)")
                     }
                     throw VerifyFailure(sequence: seq, problem: .brokenLink, message: "event \(seq) does not link to the event or seal before it")
                 }
-                if v.entryTime! < previousTime {
-                    throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has a time out of order or a year that does not match its time")
+                if (entry.time < previousTime && !entry.clockJump) || entry.year < previousYear {
+                    throw VerifyFailure(sequence: seq, problem: .badField, message: "event \(seq) has a time out of order (with no clock-jump event) or a year that does not match its time")
                 }
             }
             eventsChecked += v.eventsChecked
-            checkpointsChecked += v.checkpointsChecked
+            storedNodesMet += v.storedNodesMet
             for (y, d) in v.archiveClaims { archiveClaims[y] = d }
             for (y, d) in v.purgeClaims { purgeClaims[y] = d }
-            if var failure {
-                if failure.problem == .rewritten, v.lastGoodCheckpoint == 0 || (i > 0 && v.lastGoodCheckpoint < r.lowerBound), let cp = failure.checkpoint {
-                    failure = Self.rewritten(after: lastGoodCheckpoint, at: cp)
+            // The chunk's marks, as trees of the whole prefix.
+            for (size, mark) in v.marked {
+                if i == 0 {
+                    marked[size] = mark
+                } else {
+                    var full = tree
+                    full.append(mark.range) { _, _ in }
+                    marked[size] = TreeMark(range: full, time: mark.time, year: mark.year)
                 }
-                throw failure
             }
+            if let failure { throw failure }
             // Events missing at the end of a chunk show as the next expected number not matching.
             if i < ranges.count - 1, v.expectedSequence != r.upperBound + 1 {
                 let missing = v.expectedSequence
                 throw VerifyFailure(sequence: missing, problem: .missingEvent,
                                     message: missing == r.upperBound ? "event \(missing) is missing" : "events \(missing)…\(r.upperBound) are missing")
             }
+            if i == 0 {
+                tree = v.tree
+            } else {
+                // Subtrees that span the border complete here; check the stored ones among them.
+                var border: NodeID?
+                let stored = storedNodes
+                var met = 0
+                tree.append(v.tree) { node, h in
+                    if node.level >= HistoryTree.storedLevel {
+                        if stored[node] == h { met += 1 } else if border == nil { border = node }
+                    }
+                }
+                storedNodesMet += met
+                if let node = border {
+                    throw VerifyFailure(sequence: Int64(node.begin) + 1, problem: .treeNode,
+                                        message: "the stored tree node at level \(node.level), index \(node.index) (events \(node.begin + 1)…\(node.end)) is \(stored[node] == nil ? "missing" : "not the hash of its events")")
+                }
+            }
             if v.eventsChecked > 0 {
                 expectedSequence = v.expectedSequence
                 previousHash = v.previousHash
                 hashBeforePrevious = v.hashBeforePrevious
                 previousTime = v.previousTime
+                previousYear = v.previousYear
             }
-            if v.lastGoodCheckpoint > lastGoodCheckpoint { lastGoodCheckpoint = v.lastGoodCheckpoint }
-            for key in checkpoints.keys where r.contains(key) && leftover[key] == nil { checkpoints[key] = nil }
-            for key in copies.keys where r.contains(key) && v.copies[key] == nil { copies[key] = nil }
         }
     }
 }

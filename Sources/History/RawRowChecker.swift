@@ -3,32 +3,6 @@ import Crypto
 import GRDB
 import GRDBSQLite
 
-/// A SHA-256 value held inline (no heap allocation per event in the verify loop).
-struct Hash32: Equatable {
-    var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
-
-    init(_ p: UnsafeRawPointer) {
-        a = p.loadUnaligned(as: UInt64.self)
-        b = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        c = p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
-        d = p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-    }
-
-    init(_ bytes: [UInt8]) {
-        precondition(bytes.count == 32)
-        self = bytes.withUnsafeBytes { Hash32($0.baseAddress!) }
-    }
-
-    init(_ digest: SHA256.Digest) {
-        self = digest.withUnsafeBytes { Hash32($0.baseAddress!) }
-    }
-
-    var bytes: [UInt8] {
-        var copy = self
-        return withUnsafeBytes(of: &copy) { Array($0) }
-    }
-}
-
 /// The fields of one stored event as pointers into SQLite's row (valid until the next step).
 struct RawEvent {
     var sequence: Int64 = 0
@@ -45,30 +19,32 @@ struct RawEvent {
 
     /// Reads the columns of `ChainVerifier.columns` from the current row.
     init(_ s: OpaquePointer) {
-        func text(_ i: Int32) -> UnsafeRawBufferPointer {
-            let p = sqlite3_column_text(s, i)
-            return UnsafeRawBufferPointer(start: p.map(UnsafeRawPointer.init), count: Int(sqlite3_column_bytes(s, i)))
+        // One sqlite3_column_value per column (each takes the connection's mutex); the sqlite3_value_* reads do not.
+        func value(_ i: Int32) -> OpaquePointer { sqlite3_column_value(s, i) }
+        func text(_ v: OpaquePointer) -> UnsafeRawBufferPointer {
+            let p = sqlite3_value_text(v)
+            return UnsafeRawBufferPointer(start: p.map(UnsafeRawPointer.init), count: Int(sqlite3_value_bytes(v)))
         }
-        func optionalText(_ i: Int32) -> UnsafeRawBufferPointer? {
+        func optionalText(_ v: OpaquePointer) -> UnsafeRawBufferPointer? {
             // NULL gives a null pointer; an empty text gives a pointer to "" (never stored, but told apart).
-            guard let p = sqlite3_column_text(s, i) else { return nil }
-            return UnsafeRawBufferPointer(start: UnsafeRawPointer(p), count: Int(sqlite3_column_bytes(s, i)))
+            guard let p = sqlite3_value_text(v) else { return nil }
+            return UnsafeRawBufferPointer(start: UnsafeRawPointer(p), count: Int(sqlite3_value_bytes(v)))
         }
-        func blob(_ i: Int32) -> UnsafeRawBufferPointer {
-            let p = sqlite3_column_blob(s, i)
-            return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
+        func blob(_ v: OpaquePointer) -> UnsafeRawBufferPointer {
+            let p = sqlite3_value_blob(v)
+            return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_value_bytes(v)))
         }
-        sequence = sqlite3_column_int64(s, 0)
-        year = sqlite3_column_int64(s, 1)
-        time = sqlite3_column_int64(s, 2)
-        kind = text(3)
-        result = text(4)
-        actor = optionalText(5)
-        card = optionalText(6)
-        place = optionalText(7)
-        details = blob(8)
-        previous = blob(9)
-        hash = blob(10)
+        sequence = sqlite3_value_int64(value(0))
+        year = sqlite3_value_int64(value(1))
+        time = sqlite3_value_int64(value(2))
+        kind = text(value(3))
+        result = text(value(4))
+        actor = optionalText(value(5))
+        card = optionalText(value(6))
+        place = optionalText(value(7))
+        details = blob(value(8))
+        previous = blob(value(9))
+        hash = blob(value(10))
     }
 
     /// Largest encoding the verify loop accepts; anything larger cannot have been written by `append`.
@@ -104,10 +80,10 @@ struct RawEvent {
         return o
     }
 
-    /// The kind, if it is one of the vocabulary.
+    /// The kind, if it is one of the vocabulary (compared only with the kinds of the same length).
     var knownKind: EventKind? {
-        guard let base = kind.baseAddress else { return nil }
-        for (bytes, k) in RawEvent.kinds where bytes.count == kind.count {
+        guard let base = kind.baseAddress, kind.count < RawEvent.kindsByLength.count else { return nil }
+        for (bytes, k) in RawEvent.kindsByLength[kind.count] {
             if bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base, kind.count) }) == 0 { return k }
         }
         return nil
@@ -121,7 +97,12 @@ struct RawEvent {
         return false
     }
 
-    static let kinds: [([UInt8], EventKind)] = EventKind.allCases.map { (Array($0.rawValue.utf8), $0) }
+    /// The kinds' bytes, grouped by length (index = length).
+    static let kindsByLength: [[([UInt8], EventKind)]] = {
+        var out = [[([UInt8], EventKind)]](repeating: [], count: 65)
+        for k in EventKind.allCases where k.rawValue.utf8.count < out.count { out[k.rawValue.utf8.count].append((Array(k.rawValue.utf8), k)) }
+        return out
+    }()
     static let results: [[UInt8]] = EventResult.allCases.map { Array($0.rawValue.utf8) }
 
     /// Whether the details are in canonical form, without decoding them (tags ascending and known, sizes right).

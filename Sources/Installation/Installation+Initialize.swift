@@ -33,11 +33,17 @@ extension Installation {
     }
 
     /// Creates a new installation: the folders (0700), the PIN pepper and the history signing key
-    /// (0600 secret files, never overwritten), the history database and the registry database.
+    /// (0600 secret files, never overwritten), the history's witness file (0600, in a folder created 0700 if
+    /// missing; an existing file is kept, it may be shared), the history database and the registry database.
+    /// Refused when the configuration names no witness and does not say `witness = "none"`.
     /// Returns the opened history and registry.
     public func initialize() throws -> (history: HistoryStore, registry: Registry) {
         try checkNotInitialized()
-        let folders = [
+        let witness = historyConfiguration.witness
+        guard witness.isConfigured || witness.explicitlyNone else {
+            throw InstallationError("\(configuration.file): [history] names no witness: add witness-file = \"/path/on/another/disk/history.witness\" (or witness-command), or witness = \"none\" to run without one; nothing was created")
+        }
+        let folders = witness.files.map { ($0 as NSString).deletingLastPathComponent } + [
             (configuration.storage.database as NSString).deletingLastPathComponent,
             configuration.storage.archiveDirectory,
             (configuration.secrets.pepper as NSString).deletingLastPathComponent,
@@ -53,6 +59,7 @@ extension Installation {
         }
         try Pepper.create(at: configuration.secrets.pepper)
         try CheckpointSigningKey.create(configuration.secrets.historySigningKey)
+        for file in witness.files { try WitnessConfiguration.createFile(file) }
         let history = try openHistory()
         let registry = try openRegistry(create: true)
         return (history, registry)

@@ -35,12 +35,19 @@ public struct Installation: Sendable {
 
     /// The history settings from the configuration file.
     public var historyConfiguration: HistoryConfiguration {
-        HistoryConfiguration(
+        let history = configuration.history
+        return HistoryConfiguration(
             databasePath: configuration.storage.database,
             archiveDirectory: configuration.storage.archiveDirectory,
             signingKeyPath: configuration.secrets.historySigningKey,
-            checkpointEveryEvents: configuration.history.checkpointEveryEvents,
-            checkpointEveryMinutes: max(1, Int(configuration.history.checkpointEvery.components.seconds / 60))
+            origin: history.origin,
+            witness: WitnessConfiguration(files: [history.witnessFile].compactMap { $0 }, commands: [history.witnessCommand].compactMap { $0 },
+                                          explicitlyNone: history.witnessNone),
+            signingKeys: history.keys.map {
+                SigningKeyEntry(publicKey: try? CheckpointPublicKey(hex: $0.publicKey), privateKeyPath: $0.file, validFrom: $0.validFrom)
+            },
+            checkpointEveryEvents: history.checkpointEveryEvents,
+            checkpointEveryMinutes: max(1, Int(history.checkpointEvery.components.seconds / 60))
         )
     }
 

@@ -72,13 +72,14 @@ public final class Registry: Sendable {
         config.busyMode = .timeout(configuration.busyTimeout)
         config.foreignKeysEnabled = true
         config.label = "registry"
-        config.prepareDatabase { db in
-            if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
-        }
         do {
             database = try DatabaseQueue(path: path, configuration: config)
+            // Every commit synced before a change is reported done (a power cut must not undo an issued card or a
+            // PIN lockout). GRDB's WAL set-up switches to NORMAL after `prepareDatabase`, so FULL is set here, once
+            // the queue is open (one connection: it stays).
+            if !configuration.readOnly {
+                try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            }
         } catch {
             throw Self.translate(error, path: path)
         }

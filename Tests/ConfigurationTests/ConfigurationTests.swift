@@ -95,6 +95,16 @@ struct ConfigurationTests {
         #expect(configuration.programIdentityCheck == .refuse)
         #expect(configuration.service.account == "cardgate" && configuration.service.auditGroup == "cardgate-audit")
         #expect(!configuration.scrypt.allowWeakForTests)
+        #expect(configuration.history.witnessFile == "/mnt/cardgate-witness/history.witness" && !configuration.history.witnessNone)
+    }
+
+    @Test func theRigsWitnessFileComesFromTheFileOrFromCARDGATE_WITNESS_FILE() throws {
+        let repository = (configDirectory as NSString).deletingLastPathComponent
+        let file = configDirectory + "/cardgate.toml"
+        #expect(try CardGateConfiguration.load(file: file, environment: [:]).history.witnessFile == repository + "/run/witness/history.witness")
+        let overridden = try CardGateConfiguration.load(file: file, environment: ["CARDGATE_WITNESS_FILE": "demo/witness/w"], workingDirectory: "/tmp/x")
+        #expect(overridden.history.witnessFile == "/tmp/x/demo/witness/w")
+        #expect(throws: ConfigurationError.self) { try CardGateConfiguration.load(file: file, environment: ["CARDGATE_WITNESS_FILE": ""]) }
     }
 
     @Test func pathsAreNormalisedWithoutFollowingSymbolicLinks() throws {

@@ -16,7 +16,8 @@ final class TemporaryHistory {
         let key = folder + "/key"
         _ = try CheckpointSigningKey.create(key)
         store = try HistoryStore.open(HistoryConfiguration(databasePath: folder + "/history.sqlite", archiveDirectory: folder + "/archive",
-                                                           signingKeyPath: key))
+                                                           signingKeyPath: key,
+                                                           witness: WitnessConfiguration(files: [folder + "/history.witness"])))
         writer = HistoryWriter(store: store, logger: Logger(label: "test"))
     }
 

@@ -55,7 +55,7 @@ import Testing
         #expect(try store.events(matching: EventFilter(from: date(2024, 1, 1), to: date(2025, 1, 1))).count == 3)
         let r = store.verify()
         #expect(r.intact && r.sealedYears == [2024, 2025] && r.eventsChecked == 7)
-        let split = store.verify(publicKey: nil, checkpointCopy: nil, policy: WalkPolicy(minimumEvents: 1, maximumChunks: 2))
+        let split = store.verify(keys: nil, witnessFiles: nil, policy: WalkPolicy(minimumEvents: 1, maximumChunks: 2))
         #expect(split.intact && split.eventsChecked == 7 && split.checkpointsChecked == r.checkpointsChecked)
         // The year 2025 is closed now too, and can follow.
         _ = try store.archive(year: 2025)
@@ -147,18 +147,19 @@ import Testing
         clock.set(date(2027, 2, 1))
         _ = try store.prune(before: 2020)
         let path = f.dir + "/export.sqlite"
-        let n = try HistoryExport.write(store, to: path, publicKey: f.key.publicKey)
+        let n = try HistoryExport.write(store, to: path, keys: CheckpointKeySchedule(single: f.key.publicKey))
         #expect(n == store.verify().eventsChecked)
-        let key = try CheckpointPublicKey(hex: f.key.publicKey.hex)
-        #expect(try HistoryExport.embeddedPublicKey(path) == key)
-        let ok = HistoryExport.verify(path, publicKey: key)
-        #expect(ok.intact && ok.sealedYears == [2019, 2020, 2021, 2022])
-        let stranger = try CheckpointSigningKey.create(f.dir + "/stranger.key").publicKey
-        #expect(HistoryExport.verify(path, publicKey: stranger).problem == .checkpointSignature)
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+        let key = CheckpointKeySchedule(single: try CheckpointPublicKey(hex: f.key.publicKey.hex))
+        #expect(try HistoryExport.embeddedKeys(path) == key)
+        let ok = HistoryExport.verify(path, keys: key)
+        #expect(ok.intact && ok.outcome == .intact && ok.sealedYears == [2019, 2020, 2021, 2022], "\(ok.message)")
+        let stranger = CheckpointKeySchedule(single: try CheckpointSigningKey.create(f.dir + "/stranger.key").publicKey)
+        #expect(HistoryExport.verify(path, keys: stranger).problem == .checkpointSignature)
         try f.sqlite3("DROP TRIGGER events_no_update; UPDATE events SET place = 'elsewhere' WHERE seq = 5;", database: path)
-        let bad = HistoryExport.verify(path, publicKey: key)
+        let bad = HistoryExport.verify(path, keys: key)
         #expect(bad.firstBadSequence == 5 && bad.problem == .hashMismatch)
-        let split = HistoryExport.verify(path, publicKey: key, policy: WalkPolicy(minimumEvents: 1, maximumChunks: 2))
+        let split = HistoryExport.verify(path, keys: key, policy: WalkPolicy(minimumEvents: 1, maximumChunks: 2))
         #expect(split.firstBadSequence == 5 && split.problem == .hashMismatch)
     }
 
@@ -167,9 +168,62 @@ import Testing
         clock.set(date(2022, 1, 5))
         try store.append(NewEvent(kind: .operation, result: .success))
         let path = f.dir + "/export.sqlite"
-        _ = try HistoryExport.write(store, to: path, publicKey: f.key.publicKey)
+        _ = try HistoryExport.write(store, to: path, keys: CheckpointKeySchedule(single: f.key.publicKey))
         try f.sqlite3("DROP TRIGGER events_no_delete; DROP TRIGGER checkpoints_no_delete; DELETE FROM events WHERE year = 2021; DELETE FROM checkpoints WHERE year = 2021;", database: path)
-        let r = HistoryExport.verify(path, publicKey: f.key.publicKey)
+        let r = HistoryExport.verify(path, keys: CheckpointKeySchedule(single: f.key.publicKey))
         #expect(!r.intact && r.firstBadSequence == 4)
+    }
+
+    @Test func theSealCommitsToTheTreeAndItsLastCheckpoint() throws {
+        let (_, clock, store) = try history([2024])
+        clock.set(date(2025, 1, 1))
+        try store.append(NewEvent(kind: .systemStart, result: .success))
+        let seal = try #require(try store.queue.read { try HistoryStore.seals($0) }.first)
+        let cp = try store.queue.read { db in try Checkpoint(parsing: try String.fetchOne(db, sql: "SELECT note FROM checkpoints WHERE size = 3")!) }
+        #expect(seal.treeRoot == cp.root && seal.lastCheckpoint == cp.number && seal.lastCheckpointHash == cp.hash)
+    }
+
+    @Test func aReplacedArchiveFileIsFound() throws {
+        let (f, clock, store) = try history([2024, 2025])
+        clock.set(date(2026, 1, 10))
+        _ = try store.archive(year: 2024)
+        // Another history's archive of the same year, put in its place.
+        let (g, otherClock, other) = try history([2024, 2025])
+        otherClock.set(date(2026, 1, 10))
+        _ = try other.archive(year: 2024)
+        try FileManager.default.removeItem(atPath: f.configuration.archivePath(year: 2024))
+        try FileManager.default.copyItem(atPath: g.configuration.archivePath(year: 2024), toPath: f.configuration.archivePath(year: 2024))
+        let r = store.verify()
+        #expect(r.problem == .archive && r.firstBadSequence == 1 && r.message.contains("replaced"))
+    }
+
+    @Test func pruneNeverRemovesAPathTakenFromTheDatabase() throws {
+        let (f, clock, store) = try history([2019, 2020])
+        clock.set(date(2021, 1, 5))
+        _ = try store.archive(year: 2019)
+        let victim = f.dir + "/victim.txt"
+        try "keep me".write(toFile: victim, atomically: true, encoding: .utf8)
+        let q = try DatabaseQueue(path: f.configuration.databasePath)
+        try q.write { try $0.execute(sql: "DROP TRIGGER archives_no_update; UPDATE archives SET file = '../victim.txt' WHERE year = 2019") }
+        clock.set(date(2030, 1, 1))
+        #expect { try store.prune(before: 2020) } throws: { ($0 as? HistoryError)?.code == .archive && "\($0)".contains("victim") }
+        #expect(FileManager.default.fileExists(atPath: victim) && FileManager.default.fileExists(atPath: f.configuration.archivePath(year: 2019)))
+    }
+
+    @Test func pruneRefusesAHistoryThatDoesNotVerify() throws {
+        let (f, clock, store) = try history([2019, 2020, 2021])
+        clock.set(date(2022, 1, 5))
+        _ = try store.archive(year: 2019)
+        try f.sqlite3("DROP TRIGGER events_no_update; UPDATE events SET actor = 'x' WHERE seq = 8;")
+        clock.set(date(2027, 1, 1))
+        #expect { try store.prune(before: 2020) } throws: { ($0 as? HistoryError)?.code == .archive && "\($0)".contains("does not verify") }
+        #expect(FileManager.default.fileExists(atPath: f.configuration.archivePath(year: 2019)))
+    }
+
+    @Test func archiveFilesAreCreatedOwnerOnly() throws {
+        let (f, clock, store) = try history([2024, 2025])
+        clock.set(date(2026, 1, 10))
+        _ = try store.archive(year: 2024)
+        #expect((try FileManager.default.attributesOfItem(atPath: f.configuration.archivePath(year: 2024))[.posixPermissions] as? Int) == 0o600)
     }
 }

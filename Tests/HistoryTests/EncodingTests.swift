@@ -43,10 +43,18 @@ import Vocabulary
         }
     }
 
-    @Test func checkpointMessageIsFixed() {
-        let m = Checkpoint.message(year: 2026, sequence: 6, headHash: Array(repeating: 0xAB, count: 32), timeMillis: 1)
-        #expect(Hex.encode(m) == Hex.encode(Array("cardgate.history.checkpoint.v1".utf8)) + "00000000000007ea" + "0000000000000006" + "0020"
-                + String(repeating: "ab", count: 32) + "0000000000000001")
+    @Test func anEventEncodingDecodesToItsFieldsAndOnlyCanonicalBytesDo() throws {
+        let details = try EventDetails(reason: "clone", retriesLeft: 2, outsideGrantedHours: true).encoded()
+        let enc = EventEncoding.encode(sequence: 7, timeMillis: 1_767_225_600_000, kind: "operation", result: "success",
+                                       actor: "山田", card: nil, place: "t1", details: details)
+        let d = try #require(EventEncoding.decode(enc))
+        #expect(d.sequence == 7 && d.timeMillis == 1_767_225_600_000 && d.kind == "operation" && d.actor == "山田" && d.card == nil && d.place == "t1")
+        #expect(d.details == EventDetails(reason: "clone", retriesLeft: 2, outsideGrantedHours: true))
+        #expect(EventEncoding.decode(enc + [0]) == nil)
+        #expect(EventEncoding.decode(Array(enc.dropLast())) == nil)
+        var other = enc
+        other[0] = 2
+        #expect(EventEncoding.decode(other) == nil)
     }
 
     @Test func kindPatternsSelectFamilies() {

@@ -2,19 +2,22 @@ import Foundation
 import GRDB
 @testable import History
 
-/// A fresh folder with a signing key, a configuration pointing into it, and helpers to open stores.
+/// A fresh folder with a signing key, a witness file, a configuration pointing into it, and helpers to open stores.
 struct HistoryFixture {
     let dir: String
     var configuration: HistoryConfiguration
     let key: CheckpointSigningKey
 
-    init(every: Int = 5, minutes: Int = 15, copy: Bool = true) throws {
+    /// The witness file (in a folder of its own, as if on another disk).
+    var witnessPath: String { dir + "/witness/history.witness" }
+
+    init(every: Int = 5, minutes: Int = 15, witness: Bool = true) throws {
         dir = NSTemporaryDirectory() + "history-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/witness", withIntermediateDirectories: true)
         configuration = HistoryConfiguration(databasePath: dir + "/history.sqlite", archiveDirectory: dir + "/archive",
-                                             signingKeyPath: dir + "/signing.key", checkpointCopyPath: copy ? dir + "/copy/checkpoints.txt" : nil,
+                                             signingKeyPath: dir + "/signing.key",
+                                             witness: witness ? WitnessConfiguration(files: [dir + "/witness/history.witness"]) : .none,
                                              checkpointEveryEvents: every, checkpointEveryMinutes: minutes)
-        if copy { try FileManager.default.createDirectory(atPath: dir + "/copy", withIntermediateDirectories: true) }
         key = try CheckpointSigningKey.create(configuration.signingKeyPath)
     }
 
@@ -48,15 +51,25 @@ struct HistoryFixture {
         guard p.terminationStatus == 0 else { throw HistoryError(.storage, "sqlite3 failed: \(message)") }
     }
 
-    /// A raw connection to the live database with the append-only triggers dropped.
-    func rawWithoutTriggers() throws -> DatabaseQueue {
-        let q = try DatabaseQueue(path: configuration.databasePath)
+    /// A raw connection to the live database with every append-only trigger dropped.
+    func rawWithoutTriggers(database: String? = nil) throws -> DatabaseQueue {
+        let q = try DatabaseQueue(path: database ?? configuration.databasePath)
         try q.write { db in
-            for t in ["events_no_update", "events_no_delete", "checkpoints_no_update", "checkpoints_no_delete"] {
-                try db.execute(sql: "DROP TRIGGER IF EXISTS \(t)")
+            for table in ["events", "checkpoints", "seals", "tree_nodes"] {
+                try db.execute(sql: "DROP TRIGGER IF EXISTS \(table)_no_update; DROP TRIGGER IF EXISTS \(table)_no_delete")
             }
         }
         return q
+    }
+
+    /// The witness file's lines.
+    func witnessLines() throws -> [String] {
+        try String(contentsOfFile: witnessPath, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    /// The checkpoints in the witness file, in order.
+    func witnessed() throws -> [Checkpoint] {
+        try witnessLines().map { try Checkpoint(parsing: String(decoding: Data(base64Encoded: $0)!, as: UTF8.self)) }
     }
 }
 
@@ -70,4 +83,18 @@ func forgedHash(seq: Int64, time: Int64, kind: String, result: String, actor: St
                 details: [UInt8], previous: [UInt8]) -> [UInt8] {
     EventEncoding.hash(previous: previous, encoding: EventEncoding.encode(sequence: seq, timeMillis: time, kind: kind, result: result,
                                                                           actor: actor, card: card, place: place, details: details))
+}
+
+/// Rebuilds the stored tree nodes of a database from its events, as an intruder who knows the format would
+/// (after rewriting events, so that the tree agrees with them; the checkpoints cannot be re-signed).
+func rebuildTree(_ db: Database) throws {
+    try db.execute(sql: "DELETE FROM tree_nodes")
+    var range = CompactRange(begin: 0)
+    for row in try Row.fetchAll(db, sql: "SELECT hash FROM events ORDER BY seq") {
+        range.appendLeaf(MerkleHash.leaf(Hash32([UInt8](row[0] as Data)))) { node, h in
+            if node.level >= HistoryTree.storedLevel {
+                try? db.execute(sql: "INSERT INTO tree_nodes VALUES (?, ?, ?)", arguments: [node.level, Int64(node.index), Data(h.bytes)])
+            }
+        }
+    }
 }

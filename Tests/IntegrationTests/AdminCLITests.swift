@@ -225,6 +225,8 @@ extension AdminReaderTests {
             let lockIndex = events.firstIndex { $0["kind"] as? String == "auth.pin.locked" }
             #expect(unblockIndex != nil && lockIndex != nil && lockIndex! < unblockIndex!)
 
+            // The stopped daemon signed a last checkpoint at shutdown and wrote it to the site's witness file: every
+            // event is witnessed, so verify answers 0 (2 would mean a tail no witnessed checkpoint covers).
             let verified = try cg(["history", "verify"])
             #expect(verified.status == 0, "\(verified.output)")
             #expect(verified.output.contains("intact"), "\(verified.output)")

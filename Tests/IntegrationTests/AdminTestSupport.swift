@@ -64,6 +64,8 @@ final class AdminInstallation {
             ("\"../run/archive\"", "\"\(t)/data/archive\""),
             ("\"../run/secrets/pepper\"", "\"\(t)/secrets/pepper\""),
             ("\"../run/secrets/history-signing.key\"", "\"\(t)/secrets/history-signing.key\""),
+            // The witness in the site's folder (`cardgate init` creates it there, 0600 in a 0700 folder).
+            ("\"../run/witness/history.witness\"", "\"\(t)/witness/history.witness\""),
             ("\"../run/cardgate.sock\"", "\"\(apiSocket)\""),
             ("socket = \"../run/admin.sock\"", "socket = \"\(adminSocket)\"\nmode = \"0660\""),
             ("group = \"\"\n", "group = \"\(options.adminGroup)\"\n"),

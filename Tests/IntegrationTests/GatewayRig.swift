@@ -79,6 +79,8 @@ final class GatewayRig {
     let socket: String
     let actuatorLog: String
     let databasePath: String
+    /// The history's witness file (`[history] witness-file`), one line per checkpoint.
+    var witnessPath: String { folder + "/witness/history.witness" }
     let registry: Registry
     let adminSocket: String
     var daemon: Process?
@@ -88,6 +90,8 @@ final class GatewayRig {
         self.options = options
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder + "/secrets", withIntermediateDirectories: true)
+        // The history's witness, as `cardgate init` makes it: a folder of its own (on another disk in production).
+        try FileManager.default.createDirectory(atPath: folder + "/witness", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         configPath = folder + "/cardgate.toml"
         socket = folder + "/api.sock"
         adminSocket = folder + "/admin.sock"
@@ -167,6 +171,7 @@ final class GatewayRig {
             [program-identity]
             check = "warn"
             [history]
+            witness-file = "\(folder)/witness/history.witness"
             checkpoint-every-events = 1000
             checkpoint-every-seconds = 300
             [scrypt]
@@ -295,8 +300,11 @@ final class GatewayRig {
     func stop() -> Int32 {
         guard let daemon else { return -1 }
         if daemon.isRunning {
-            // A launcher (faketime) does not pass SIGTERM on: the daemon it started gets it directly.
-            for child in Self.children(of: daemon.processIdentifier) { kill(child, SIGTERM) }
+            // A launcher (faketime) starts the daemon as its child with SIGTERM blocked and does not pass the signal
+            // on: the daemon itself gets it too, or this would wait for ever.
+            if !launcher.isEmpty {
+                for child in Self.children(of: daemon.processIdentifier) { kill(child, SIGTERM) }
+            }
             daemon.terminate()
         }
         daemon.waitUntilExit()
@@ -304,10 +312,10 @@ final class GatewayRig {
         return daemon.terminationStatus
     }
 
-    /// The processes `pid` started, as the kernel lists them.
+    /// The processes `pid` started (Linux: /proc/PID/task/PID/children).
     static func children(of pid: Int32) -> [Int32] {
-        let list = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
-        return list.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     var serveLog: String { (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "" }
@@ -355,9 +363,26 @@ final class GatewayRig {
     func history() throws -> [HistoryEvent] {
         let store = try HistoryStore(
             configuration: HistoryConfiguration(databasePath: databasePath, archiveDirectory: folder + "/archive",
-                                                signingKeyPath: folder + "/secrets/history-signing.key"),
+                                                signingKeyPath: folder + "/secrets/history-signing.key",
+                                                witness: WitnessConfiguration(files: [witnessPath])),
             signingKey: nil, mustExist: true)
         return try store.events()
+    }
+
+    /// `cardgate history verify` on the rig's history, repeated while it answers 2 (a tail after the last witnessed
+    /// checkpoint: the daemon signs the next one about a second after its last event) until `timeout`.
+    func verifyHistory(within timeout: Duration = .seconds(5)) throws -> (status: Int32, output: String) {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let result = try BuiltTools.run(try BuiltTools.cardgate(), ["history", "verify", "--config", configPath])
+            guard result.status == 2, ContinuousClock.now < deadline else { return result }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+    }
+
+    /// The witness file's lines (base64 of one checkpoint note each).
+    var witnessLines: [String] {
+        ((try? String(contentsOfFile: witnessPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
     /// Waits until the history holds an event of `kind` (and `reason`, if given).

@@ -21,6 +21,38 @@ extension GatewayEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: rig.socket))
     }
 
+    @Test func withoutAWitnessTheDaemonRefusesToStartUnlessTheConfigurationSaysNoneAndThenVerifyNeverSaysWitnessed() async throws {
+        let rig = try GatewayRig()
+        let text = try String(contentsOfFile: rig.configPath, encoding: .utf8)
+        let witnessLine = "witness-file = \"\(rig.witnessPath)\"\n"
+        #expect(text.contains(witnessLine))
+        try text.replacingOccurrences(of: witnessLine, with: "").write(toFile: rig.configPath, atomically: true, encoding: .utf8)
+        let refused = try serveRefusal(rig)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("no witness is configured"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: rig.socket))
+
+        try text.replacingOccurrences(of: witnessLine, with: "witness = \"none\"\n").write(toFile: rig.configPath, atomically: true, encoding: .utf8)
+        _ = try await rig.start()
+        rig.stop()
+        // It runs, but nothing is ever witnessed: verify says so (exit 2) and warns.
+        let verified = try BuiltTools.run(try BuiltTools.cardgate(), ["history", "verify", "--config", rig.configPath])
+        #expect(verified.status == 2 && verified.output.contains("witness = \"none\""), "\(verified.output)")
+    }
+
+    @Test func theRunningDaemonWitnessesItsEventsWithinSecondsWithoutBeingAskedForACheckpoint() async throws {
+        let rig = try GatewayRig()
+        _ = try await rig.start()
+        defer { rig.stop() }
+        try await rig.waitForEvent(.systemStart)
+        // No `history checkpoint`, no shutdown: the daemon's own checkpoint after its events reaches the witness.
+        let verified = try rig.verifyHistory(within: .seconds(5))
+        #expect(verified.status == 0 && verified.output.contains("intact"), "\(verified.output)")
+        #expect(!rig.witnessLines.isEmpty)
+        let status = try BuiltTools.run(try BuiltTools.cardgate(), ["history", "status", "--config", rig.configPath])
+        #expect(status.output.contains("unwitnessed events 0"), "\(status.output)")
+    }
+
     @Test func aSecretFileReadableByOthersStopsTheStart() throws {
         let rig = try GatewayRig()
         chmod(rig.folder + "/secrets/pepper", 0o644)

@@ -48,6 +48,15 @@ import Vocabulary
         #expect(registryError { _ = try f.registry.operators.show("op2") }?.code == .unknownOperator)
     }
 
+    @Test func everyCommitIsSyncedWALWithSynchronousFullAlsoWhenReopened() throws {
+        let f = try Fixture()
+        for registry in [f.registry, try f.reopened()] {
+            #expect(try registry.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+            // 2 = FULL (GRDB's WAL set-up alone would leave 1 = NORMAL).
+            #expect(try registry.database.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+        }
+    }
+
     @Test func aDamagedFileIsReportedAsSuch() throws {
         let f = try Fixture()
         let path = f.folder + "/garbage.sqlite"

@@ -42,7 +42,7 @@ import Testing
         try SecretFile.create(target, bytes: [1])
         let link = dir + "/link"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
-        #expect(throws: SecretFile.Error(code: .notRegularFile, path: link, description: "secret file \(link) is not a regular file (a link or a device is refused)")) {
+        #expect(throws: SecretFile.Error(code: .notRegularFile, path: link, description: "secret file \(link) is a symbolic link; a link is refused, put the file itself there")) {
             try SecretFile.read(link)
         }
     }

@@ -32,7 +32,7 @@ extension AdminDesk {
         guard let checkpoint = try await historyCall({ try store.checkpoint() }) else {
             return AdminReply(text: "the newest event is already covered by a checkpoint")
         }
-        return AdminReply(text: "checkpoint at \(checkpoint.sequence) (year \(checkpoint.year))")
+        return AdminReply(text: "checkpoint \(checkpoint.number) at \(checkpoint.size) events")
     }
 
     /// Runs a history call on the registry threads; its refusal becomes the reply's error.

@@ -18,21 +18,22 @@ enum ServiceAccount {
     /// The folders of the installation that do not exist yet (`cardgate init` creates them).
     static func missingFolders(_ installation: Installation) -> [String] {
         let configuration = installation.configuration
-        return Set([configuration.storage.database, configuration.secrets.pepper, configuration.secrets.historySigningKey]
+        let witnessFiles = [configuration.history.witnessFile].compactMap { $0 }
+        return Set(([configuration.storage.database, configuration.secrets.pepper, configuration.secrets.historySigningKey] + witnessFiles)
             .map { ($0 as NSString).deletingLastPathComponent } + [configuration.storage.archiveDirectory])
             .filter { !$0.isEmpty && !FileManager.default.fileExists(atPath: $0) }.sorted()
     }
 
     /// After `cardgate init` ran as root: gives the installation's files, and the folders it created, to the service
-    /// account (the daemon refuses secret files it does not own). Folders that existed before (made by the install
-    /// step, such as /etc/cardgate) keep their owner. Nothing follows a symbolic link.
+    /// account (the daemon refuses secret files it does not own, and must append to the witness file). Folders that
+    /// existed before (made by the install step, such as /etc/cardgate) keep their owner. Nothing follows a symbolic link.
     static func handOver(_ installation: Installation, createdFolders: [String], to uid: uid_t) {
         let configuration = installation.configuration
         let database = configuration.storage.database
         let paths = [
             configuration.secrets.pepper, configuration.secrets.historySigningKey, installation.registryPath,
             database, database + "-wal", database + "-shm", installation.registryPath + "-wal", installation.registryPath + "-shm",
-        ] + createdFolders
+        ] + [configuration.history.witnessFile].compactMap { $0 } + createdFolders
         for path in paths {
             _ = lchown(path, uid, gid_t.max)
         }

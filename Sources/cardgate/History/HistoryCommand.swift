@@ -9,7 +9,8 @@ struct HistoryCommand: ParsableCommand {
         subcommands: [
             HistoryInitKeyCommand.self, HistoryPublicKeyCommand.self, HistoryStatusCommand.self, HistoryVerifyCommand.self,
             HistoryQueryCommand.self, HistoryExportCommand.self, HistoryArchiveCommand.self, HistoryPruneCommand.self,
-            HistoryCheckpointCommand.self, HistoryReportCommand.self, HistoryAppendCommand.self,
+            HistoryCheckpointCommand.self, HistoryReportCommand.self, HistoryProveCommand.self, HistoryCheckProofCommand.self,
+            HistoryConsistencyCommand.self, HistoryAcknowledgeCommand.self,
         ]
     )
 }

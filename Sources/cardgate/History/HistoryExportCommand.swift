@@ -5,17 +5,21 @@ import History
 struct HistoryExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write every kept event, checkpoint and seal, and the public key, to one SQLite file for auditors.",
+        abstract: "Write every kept event, checkpoint, seal and tree node, and the public keys, to one SQLite file for auditors.",
         discussion: "Example: cardgate history export --output history-2026.sqlite\nThe auditor runs: cardgate history verify --export history-2026.sqlite --public-key <hex>"
     )
     @OptionGroup var options: HistoryOptions
-    @Option(help: "The new export file.") var output: String
+    @Option(help: "The new export file (created with mode 0600).") var output: String
+    @Option(help: "The public key, when the configuration does not list the keys and the key file cannot be read.") var publicKey: String?
 
     func run() throws {
         let store = try options.openForReading()
         let path = output
-        let key = try orExit { () throws(HistoryError) in try CheckpointSigningKey.load(store.configuration.signingKeyPath).publicKey }
-        let n = try orExit { () throws(HistoryError) in try HistoryExport.write(store, to: path, publicKey: key) }
-        printOut("exported \(n) events to \(path); public key fingerprint \(key.fingerprint)\n")
+        let given = try parsePublicKeys(publicKey.map { [$0] } ?? [])
+        guard let keys = given.first.map(CheckpointKeySchedule.init(single:)) ?? store.keySchedule else {
+            throw ValidationError("no public key is known: give --public-key")
+        }
+        let n = try orExit { () throws(HistoryError) in try HistoryExport.write(store, to: path, keys: keys) }
+        printOut("exported \(n) events to \(path); key fingerprint(s) \(keys.entries.map(\.publicKey.fingerprint).joined(separator: ", "))\n")
     }
 }

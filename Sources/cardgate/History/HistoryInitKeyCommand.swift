@@ -29,6 +29,7 @@ struct HistoryPublicKeyCommand: ParsableCommand {
     func run() throws {
         let path = try options.configuration.signingKeyPath
         let key = try orExit { () throws(HistoryError) in try CheckpointSigningKey.load(path) }
-        printOut("\(key.publicKey.hex)\nfingerprint \(key.publicKey.fingerprint)\n")
+        let origin = try options.configuration.origin ?? HistoryStore.derivedOrigin(key.publicKey)
+        printOut("\(key.publicKey.hex)\nfingerprint \(key.publicKey.fingerprint)\nverifier key \(key.publicKey.verifierKey(name: origin))\n")
     }
 }

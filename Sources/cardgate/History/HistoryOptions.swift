@@ -14,8 +14,12 @@ struct HistoryOptions: ParsableArguments {
     var archiveDir: String?
     @Option(help: "The checkpoint signing key file, mode 0600 (env CARDGATE_HISTORY_KEY).")
     var key: String?
-    @Option(help: "A second file each checkpoint is appended to (env CARDGATE_CHECKPOINT_COPY).")
-    var checkpointCopy: String?
+    @Option(help: "A witness file (absolute path, on another disk or host; repeatable; env CARDGATE_WITNESS_FILE).")
+    var witnessFile: [String] = []
+    @Flag(help: "Run without a witness, explicitly (as witness = \"none\"; status and verify warn).")
+    var noWitness = false
+    @Option(help: "The log's name in its checkpoints (env CARDGATE_HISTORY_ORIGIN; default derived from the first key).")
+    var origin: String?
     @Option(help: "Sign a checkpoint every N events (env CARDGATE_CHECKPOINT_EVERY, default 1000).")
     var checkpointEvery: Int?
     @Option(help: "Sign a checkpoint at the first event M minutes after the last (env CARDGATE_CHECKPOINT_MINUTES, default 15).")
@@ -31,7 +35,9 @@ struct HistoryOptions: ParsableArguments {
             if let database { c.databasePath = database }
             if let archiveDir { c.archiveDirectory = archiveDir }
             if let key { c.signingKeyPath = key }
-            if let checkpointCopy { c.checkpointCopyPath = checkpointCopy }
+            if !witnessFile.isEmpty { c.witness = WitnessConfiguration(files: witnessFile, commands: c.witness.commands) }
+            if noWitness { c.witness = .none }
+            if let origin { c.origin = origin }
             if let checkpointEvery { c.checkpointEveryEvents = checkpointEvery }
             if let checkpointMinutes { c.checkpointEveryMinutes = checkpointMinutes }
             if let retentionYears { c.retentionYears = retentionYears }
@@ -57,10 +63,10 @@ struct HistoryOptions: ParsableArguments {
         return try orExit { () throws(HistoryError) in try HistoryStore.open(c) }
     }
 
-    /// Opens an existing store without needing the signing key.
+    /// Opens an existing store read-only, without needing the signing key (a user who may only read the files).
     func openForReading() throws -> HistoryStore {
         let c = try configuration
-        return try orExit { () throws(HistoryError) in try HistoryStore(configuration: c, signingKey: nil, mustExist: true) }
+        return try orExit { () throws(HistoryError) in try HistoryStore.openForReading(c) }
     }
 }
 
@@ -84,4 +90,16 @@ func parseDate(_ text: String?, option: String) throws -> Date? {
 /// Writes text to standard output without Swift's print buffering per line.
 func printOut(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+/// Reads `--public-key` values: 64 hexadecimal digits or a C2SP verifier key.
+func parsePublicKeys(_ texts: [String]) throws -> [CheckpointPublicKey] {
+    try texts.map { text in try orExit { () throws(HistoryError) in try CheckpointPublicKey(text: text) } }
+}
+
+/// Writes a value as JSON with sorted keys, then a newline.
+func printJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    printOut(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
 }
