@@ -71,7 +71,7 @@ import Testing
 
     @Test(.enabled(if: toolsPresent, "needs weasyprint and pdftotext: apt-get install weasyprint poppler-utils fonts-ipaexfont-gothic"))
     func thePrintedBookHoldsTheRoomPeopleVisitorsRefusalsStampsAndPageNumbers() throws {
-        let tool = try CardGateTool()
+        let tool = try BuiltTool("cardgate")
         let f = try HistoryFixture()
         let clock = FixedClock(date(2026, 4, 1))
         try Self.fill(try f.store(clock: clock), clock: clock)
@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func withoutWeasyprintThePDFIsRefusedClearlyAndNoFileIsMade() throws {
-        let tool = try CardGateTool()
+        let tool = try BuiltTool("cardgate")
         let f = try HistoryFixture()
         let clock = FixedClock(date(2026, 4, 1))
         try Self.fill(try f.store(clock: clock), clock: clock)
@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func theTextBookGoesToAFileWithMode0640AndIsNotOverwrittenWithoutForce() throws {
-        let tool = try CardGateTool()
+        let tool = try BuiltTool("cardgate")
         let f = try HistoryFixture()
         let clock = FixedClock(date(2026, 4, 1))
         try Self.fill(try f.store(clock: clock), clock: clock)
@@ -157,7 +157,7 @@ import Testing
     }
 
     @Test func htmlGoesToStandardOutputAndCsvIsAsBefore() throws {
-        let tool = try CardGateTool()
+        let tool = try BuiltTool("cardgate")
         let f = try HistoryFixture()
         let clock = FixedClock(date(2026, 4, 1))
         try Self.fill(try f.store(clock: clock), clock: clock)

@@ -40,9 +40,7 @@ struct Fixture {
         pepper = try Pepper.create(at: folder + "/pepper")
         registry = try Self.open(path: path, pepper: pepper, clock: clock, policy: policy, create: true)
         adminCard = Self.newCard()
-        // Roles beyond operator are given by an administrator only, and nobody changes their own: the first person
-        // starts with both roles, gives netadmin the administrator role, and netadmin leaves them PIN administrator.
-        try registry.initialEnrolment.enrol(NewOperator(id: "admin", name: "暗証 管理子", roles: [.pinAdmin, .administrator]),
+        try registry.initialEnrolment.enrol(NewOperator(id: "admin", name: "暗証 管理子", roles: [.pinAdmin]),
                                             card: adminCard, pin: PIN(Self.adminPIN))
         // The second person of the office, an administrator (who alone gives roles beyond operator), is set up the way
         // `cardgate init --role` sets up the first: directly, as the installation's starting state. The PIN

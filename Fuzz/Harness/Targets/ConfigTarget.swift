@@ -28,13 +28,15 @@ public enum ConfigTarget: FuzzTarget {
                     && overridden.api.socket == "/override/CARDGATE_SOCKET"
                     && overridden.admin.socket == "/override/CARDGATE_ADMIN_SOCKET"
                     && overridden.secrets.pepper == "/override/CARDGATE_PEPPER_FILE"
-                    && overridden.secrets.historySigningKey == "/override/CARDGATE_SIGNING_KEY_FILE",
+                    && overridden.secrets.historySigningKey == "/override/CARDGATE_SIGNING_KEY_FILE"
+                    && overridden.history.witnessFile == "/override/CARDGATE_WITNESS_FILE",
                     "an environment override was not applied")
         if var plain = try load(text, environment: [:]) {
             plain.storage = overridden.storage
             plain.secrets = overridden.secrets
             plain.api.socket = overridden.api.socket
             plain.admin.socket = overridden.admin.socket
+            plain.history.witnessFile = overridden.history.witnessFile
             try require(plain == overridden, "the environment changed more than the paths")
         }
     }
