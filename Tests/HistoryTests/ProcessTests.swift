@@ -76,7 +76,7 @@ struct BuiltTool {
         // exactly processes − 1 changes of writer; every commit is synced, so the runs can be long).
         let actors = try store.events().map(\.actor)
         let switches = zip(actors, actors.dropFirst()).filter { $0 != $1 }.count
-        #expect(switches > processes, "only \(switches) changes of writer")
+        #expect(switches >= processes, "only \(switches) changes of writer")
         // Every checkpoint reached the witness, in whatever order the writers finished.
         #expect(try Set(f.witnessed().map(\.number)) == Set(1...Int64(report.checkpointsChecked)))
     }

@@ -32,9 +32,11 @@ import Vocabulary
         try registry.rooms.add(Room(id: "R1", name: "電算室", requiresPIN: true, antiPassback: false, twoPerson: true), by: "pa-001")
 
         let clock = FixedClock(Date(timeIntervalSince1970: 0))
+        try FileManager.default.createDirectory(atPath: folder + "/witness", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let store = try HistoryStore(
             configuration: HistoryConfiguration(databasePath: folder + "/history.sqlite", archiveDirectory: folder + "/archive",
-                                                signingKeyPath: folder + "/history-signing.key"),
+                                                signingKeyPath: folder + "/history-signing.key",
+                                                witness: WitnessConfiguration(files: [folder + "/witness/history.witness"])),
             signingKey: try CheckpointSigningKey.create(folder + "/history-signing.key"), clock: clock)
         try SampleWeek(store: store, clock: clock).write()
         return folder

@@ -196,7 +196,7 @@ extension GatewayEndToEndTests {
 
         // The door controller: its own door's contact and exit button, but not the fire release, alarms or override.
         #expect(try call(rig, as: Self.doorClient, "POST", "/v1/doors/D1/rex").code == 200)
-        #expect(try call(rig, as: Self.doorClient, "POST", "/v1/doors/D1/contact", #"{"open":false}"#).code == 200)
+        #expect(try call(rig, as: Self.doorClient, "POST", "/v1/doors/D1/contact", #"{"state":"closed"}"#).code == 200)
         let doorRefusals: [(String, String, String?)] = [
             ("POST", "/v1/emergency/release-doors", #"{"reason":"fire"}"#),
             ("POST", "/v1/emergency/restore-doors", nil),

@@ -72,6 +72,7 @@ export CARDGATE_SOCKET="$WORK/api.sock"
 export CARDGATE_ADMIN_SOCKET="$WORK/admin.sock"
 export CARDGATE_PEPPER_FILE="$WORK/secrets/pepper"
 export CARDGATE_SIGNING_KEY_FILE="$WORK/secrets/history-signing.key"
+export CARDGATE_WITNESS_FILE="$WORK/witness/history.witness"
 export CARDGATE_ACTUATOR_LOG="$WORK/actuator.log"
 
 pids=()

@@ -61,15 +61,17 @@ final class Acceptor: Sendable {
     /// connections go to `serve`. Blocks the calling thread.
     func run(gate: ConnectionGate, admits: @Sendable (Peer) -> Bool, refused: @Sendable (Peer?, String) -> Void,
              serve: (Admission) -> Void) {
-        var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        var lingering = Lingering()
+        defer { lingering.closeAll() }
         while true {
-            fds[0].revents = 0
-            fds[1].revents = 0
-            let ready = poll(&fds, 2, -1)
+            var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+                + lingering.pollFDs
+            let ready = poll(&fds, nfds_t(fds.count), lingering.timeoutMilliseconds)
             if ready < 0 {
                 if errno == EINTR { continue }
                 return
             }
+            lingering.serve(Array(fds.dropFirst(2)))
             if fds[1].revents != 0 { return }
             guard fds[0].revents & Int16(POLLIN) != 0 else {
                 if fds[0].revents != 0 { return }
@@ -83,12 +85,12 @@ final class Acceptor: Sendable {
             }
             guard let peer = PeerCredentials.read(connection) else {
                 refused(nil, "no-credentials")
-                answer(connection, status: "403 Forbidden", GatewayError(.forbidden, "the caller's credentials could not be read"))
+                answer(connection, status: "403 Forbidden", GatewayError(.forbidden, "the caller's credentials could not be read"), lingering: &lingering)
                 continue
             }
             guard admits(peer) else {
                 refused(peer, "forbidden")
-                answer(connection, status: "403 Forbidden", .forbidden("use this socket"))
+                answer(connection, status: "403 Forbidden", .forbidden("use this socket"), lingering: &lingering)
                 continue
             }
             if let refusal = gate.admit(peer) {
@@ -96,7 +98,8 @@ final class Acceptor: Sendable {
                 answer(connection, status: "503 Service Unavailable",
                        GatewayError(.tooManyConnections, refusal == .socketFull
                                     ? "the socket holds as many connections as it may; try again in a moment"
-                                    : "this client holds as many connections as it may; close some first"))
+                                    : "this client holds as many connections as it may; close some first"),
+                       lingering: &lingering)
                 continue
             }
             serve(.serve(fd: connection, peer: peer))
@@ -116,14 +119,15 @@ final class Acceptor: Sendable {
         _ = Glibc.close(wakeWrite)
     }
 
-    /// Writes a one-shot JSON error response and closes the connection (never blocks: the socket buffer of a fresh
-    /// connection takes it whole).
-    private func answer(_ fd: Int32, status: String, _ error: GatewayError) {
+    /// Writes a one-shot JSON error response and ends the connection (never blocks: the socket buffer of a fresh
+    /// connection takes it whole). The connection lingers a moment, reading and dropping what the client sends, so that
+    /// a client still writing its request is not cut off before it reads the answer.
+    private func answer(_ fd: Int32, status: String, _ error: GatewayError, lingering: inout Lingering) {
         let body = (try? APIJSON.encoder().encode(ErrorBody(error: error.code.rawValue, message: error.message))) ?? Data()
         var bytes = Array("HTTP/1.1 \(status)\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
         bytes += body
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         shutdown(fd, Int32(SHUT_WR))
-        _ = Glibc.close(fd)
+        lingering.add(fd)
     }
 }

@@ -25,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
+        Self.acceptStopSignals()
         let level: Logger.Level = verbose ? .debug : .info
         LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level) }
         let logger = Logger(label: "cardgate.serve")
@@ -40,5 +41,14 @@ struct ServeCommand: AsyncParsableCommand {
             logger.critical("gateway not started", metadata: ["code": "\(error.code.rawValue)"])
             throw CommandFailure(error.message)
         }
+    }
+
+    /// Unblocks SIGTERM and SIGINT, which a launcher may have left blocked in the mask the daemon inherited
+    /// (libfaketime's `faketime` does): a daemon that cannot hear SIGTERM cannot lock the terminals and stop cleanly.
+    static func acceptStopSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGTERM, SIGINT] { sigaddset(&signals, signal) }
+        sigprocmask(SIG_UNBLOCK, &signals, nil)
     }
 }
