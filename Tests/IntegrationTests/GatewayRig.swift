@@ -314,7 +314,7 @@ final class GatewayRig {
         while daemon.isRunning, Date() < deadline { usleep(50_000) }
         if daemon.isRunning {
             if launcher.isEmpty {
-                Issue.record("the daemon did not stop within 5 s of SIGTERM; killed")
+                Issue.record("the daemon did not stop within 20 s of SIGTERM; killed")
             } else {
                 print("GatewayRig: the daemon under \(launcher.first ?? "a launcher") did not stop within 5 s of SIGTERM; killed")
             }
