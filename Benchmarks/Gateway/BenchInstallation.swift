@@ -78,6 +78,11 @@ struct BenchInstallation {
         let lockScript = folder + "/lock-stamp.sh"
         try "#!/bin/bash\nprintf '%s %s\\n' \"$EPOCHREALTIME\" \"$*\" >> '\(lockLog)'\n".write(toFile: lockScript, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: lockScript)
+        // The unlock command: BL1's takes 5 s while the slow-unlock flag file exists.
+        let unlockScript = folder + "/unlock.sh"
+        try "#!/bin/bash\nif [ \"$2\" = BL1 ] && [ -e '\(slowUnlockFlag)' ]; then sleep 5; fi\n"
+            .write(toFile: unlockScript, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: unlockScript)
 
         var readers = ""
         for terminal in [Self.measured] + Self.load {
@@ -94,7 +99,8 @@ struct BenchInstallation {
         let closing = (1...2).map { offset -> String in
             let day = Calendar(identifier: .gregorian).date(byAdding: .day, value: offset, to: Date())!
             let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Asia/Tokyo")!, from: day)
-            return String(format: "\"%02d-%02d\"", parts.month!, parts.day!)
+            let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
+            return "\"\(two(parts.month!))-\(two(parts.day!))\""
         }
         for door in Self.absentDoors {
             for direction in ["in", "out"] {
@@ -126,7 +132,7 @@ struct BenchInstallation {
             door-held-open-seconds = 30
             [commands]
             lock = ["\(lockScript)", "lock", "{terminal}"]
-            unlock = ["/bin/bash", "-c", "if [ \"$1\" = BL1 ] && [ -e '\(slowUnlockFlag)' ]; then sleep 5; fi", "unlock", "{terminal}", "{operator}"]
+            unlock = ["\(unlockScript)", "unlock", "{terminal}", "{operator}"]
             door-open = ["/bin/true", "door-open", "{door}", "{direction}", "{seconds}"]
             [program-identity]
             check = "warn"

@@ -79,6 +79,20 @@ final class EventTap: @unchecked Sendable {
         }
     }
 
+    /// The first published view after `after` that decides about a new card: not the `locked (card-removed)` view of a
+    /// card pulled earlier, which the terminal may publish again once its lock command has finished.
+    func decision(after: UInt64, timeout: Double) -> Published? {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let hit = events.first(where: { $0.at > after && !($0.view.state == .locked && $0.view.lockReason == .cardRemoved) }) {
+                return hit
+            }
+            if failure != nil || !condition.wait(until: deadline) { return nil }
+        }
+    }
+
     /// The first published view after `after`, whatever its state.
     func first(after: UInt64, timeout: Double) -> Published? {
         wait(for: Set(TerminalState.allCases), after: after, timeout: timeout)

@@ -270,7 +270,7 @@ final class GatewayBench {
         guard let inserted = watch.wait(terminal.reader, present: true, after: floor, timeout: 5) else {
             throw BenchError("cycle \(index): pcscd did not report the card in \(terminal.reader)")
         }
-        guard let decision = tap.first(after: floor, timeout: 15) else {
+        guard let decision = tap.decision(after: floor, timeout: 15) else {
             throw BenchError("cycle \(index): no decision published for \(terminal.id) (\(tap.problem ?? "stream open"))")
         }
         let ms = { (from: UInt64, to: UInt64) in Double(Int64(to) - Int64(from)) / 1e6 }
