@@ -17,9 +17,9 @@ struct EventStreamHangUpTests {
     @Test func aStreamWhoseClientHangsUpEndsWithoutWaitingForAnEvent() async throws {
         let gateway = TestGateway()
         // Three connections per client: six streams one after the other need each one's place back.
-        try await withStreamServer(gateway, perClient: 3) { socket in
+        try await withSocketServer(gateway, configure: { SocketServerConfiguration(socketPath: $0, maximumConnectionsPerClient: 3) }) { socket in
             for round in 1...6 {
-                let fd = try openStreamSocket(socket)
+                let fd = try connectUnix(socket)
                 let request = Array("GET /v1/events HTTP/1.1\r\nHost: cardgate\r\n\r\n".utf8)
                 _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 let head = readUntil(fd, marker: ServerSentEvents.openingComment, timeout: 3)
@@ -37,49 +37,6 @@ struct EventStreamHangUpTests {
     }
 }
 
-/// A server for `gateway` on a temporary socket with `perClient` connections per client.
-private func withStreamServer(_ gateway: TestGateway, perClient: Int, body: (String) async throws -> Void) async throws {
-    try await withTemporaryDirectory { directory in
-        let socket = directory + "/api.sock"
-        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
-        let server = GatewayServer.make(
-            gateway: gateway,
-            configuration: SocketServerConfiguration(socketPath: socket, maximumConnectionsPerClient: perClient),
-            logger: logger, onReady: { readyContinuation.yield() })
-        let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
-        let running = Task { try await group.run() }
-        var iterator = ready.makeAsyncIterator()
-        _ = await iterator.next()
-        do {
-            try await body(socket)
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await running.value
-    }
-}
-
-/// A connected Unix socket to `path`.
-private func openStreamSocket(_ path: String) throws -> Int32 {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EIO) }
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    let bytes = Array(path.utf8)
-    withUnsafeMutableBytes(of: &address.sun_path) { raw in
-        raw.copyBytes(from: bytes)
-        raw[bytes.count] = 0
-    }
-    let rc = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    guard rc == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
-    return fd
-}
 
 /// What the peer sends until `marker` arrived, it closes, or `timeout` seconds pass.
 private func readUntil(_ fd: Int32, marker: String, timeout: Double) -> String {

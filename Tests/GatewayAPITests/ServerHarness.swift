@@ -70,3 +70,47 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 func errorCode(_ bytes: [UInt8]) -> String? {
     (try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])?["error"] as? String
 }
+
+/// Runs a quiet ``GatewayServer`` for `gateway` on a socket in a temporary folder, with the configuration `configure`
+/// makes for that socket path; calls `body` with the path once the socket is ready, then shuts down gracefully.
+func withSocketServer(
+    _ gateway: TestGateway = TestGateway(), configure: (String) -> SocketServerConfiguration, body: (String) async throws -> Void
+) async throws {
+    try await withTemporaryDirectory { directory in
+        let socket = directory + "/api.sock"
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
+        let server = GatewayServer.make(gateway: gateway, configuration: configure(socket), logger: logger, onReady: { readyContinuation.yield() })
+        let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
+        let running = Task { try await group.run() }
+        var iterator = ready.makeAsyncIterator()
+        _ = await iterator.next()
+        do {
+            try await body(socket)
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+}
+
+/// A connected Unix socket to `path` (a raw client, for what an HTTP client would hide).
+func connectUnix(_ path: String) throws -> Int32 {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EIO) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        raw.copyBytes(from: bytes)
+        raw[bytes.count] = 0
+    }
+    let rc = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard rc == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
+    return fd
+}

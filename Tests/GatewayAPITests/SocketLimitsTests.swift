@@ -41,7 +41,7 @@ struct SocketLimitsTests {
     }
 
     @Test func aClientBeyondItsConnectionLimitIsAnswered503AndTheOthersStillWork() async throws {
-        try await withLimitedServer(maximum: 8, perClient: 3, read: .seconds(5), idle: .seconds(30)) { socket in
+        try await withSocketServer(configure: { SocketServerConfiguration(socketPath: $0, maximumConnections: 8, maximumConnectionsPerClient: 3, readTimeout: .seconds(5), idleTimeout: .seconds(30)) }) { socket in
             let held = try (0..<3).map { _ in try connectUnix(socket) }
             defer { held.forEach { close($0) } }
             try await Task.sleep(for: .milliseconds(200))
@@ -54,7 +54,7 @@ struct SocketLimitsTests {
     }
 
     @Test func aSlowSenderIsCutOffAtTheReadTimeoutAndAnIdleConnectionAtTheIdleTimeout() async throws {
-        try await withLimitedServer(maximum: 8, perClient: 8, read: .seconds(1), idle: .seconds(2)) { socket in
+        try await withSocketServer(configure: { SocketServerConfiguration(socketPath: $0, maximumConnections: 8, maximumConnectionsPerClient: 8, readTimeout: .seconds(1), idleTimeout: .seconds(2)) }) { socket in
             let slow = try connectUnix(socket)
             defer { close(slow) }
             let idle = try connectUnix(socket)
@@ -76,52 +76,6 @@ struct SocketLimitsTests {
     }
 }
 
-/// A server on a temporary socket with the given limits.
-private func withLimitedServer(
-    maximum: Int, perClient: Int, read: Duration, idle: Duration, body: (String) async throws -> Void
-) async throws {
-    try await withTemporaryDirectory { directory in
-        let socket = directory + "/api.sock"
-        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
-        let server = GatewayServer.make(
-            gateway: TestGateway(),
-            configuration: SocketServerConfiguration(
-                socketPath: socket, maximumConnections: maximum, maximumConnectionsPerClient: perClient, readTimeout: read, idleTimeout: idle),
-            logger: logger, onReady: { readyContinuation.yield() })
-        let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
-        let running = Task { try await group.run() }
-        var iterator = ready.makeAsyncIterator()
-        _ = await iterator.next()
-        do {
-            try await body(socket)
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await running.value
-    }
-}
-
-/// A connected Unix socket to `path`.
-private func connectUnix(_ path: String) throws -> Int32 {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EIO) }
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    let bytes = Array(path.utf8)
-    withUnsafeMutableBytes(of: &address.sun_path) { raw in
-        raw.copyBytes(from: bytes)
-        raw[bytes.count] = 0
-    }
-    let rc = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    guard rc == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
-    return fd
-}
 
 /// Everything the peer sends until it closes, or until `timeout` seconds pass.
 private func readAll(_ fd: Int32, timeout: Double) -> String {
