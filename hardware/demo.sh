@@ -90,6 +90,9 @@ printf '480215\n' | "$CG" init --config "$CONFIG" --reader "$ADMIN_READER" --ope
     --role administrator --role operations-manager --pin-stdin
 say "in this small demo pa-001 also holds the administrator (ledger, rooms) and operations-manager (terminal assignment) roles"
 say "the rig runs the daemon as root; an installation runs it as the cardgate account (hardware/install.sh)"
+# When the cardgate account exists on this machine (hardware/install.sh ran), init gave it the files; the rig's
+# daemon runs as root and accepts only secret files of its own, so the rig's files go back to root.
+if [ "$(id -u)" = 0 ] && id -u cardgate >/dev/null 2>&1; then chown -R 0:0 "$DEMO"; fi
 
 step "cardgate serve: the daemon alone owns the databases, the secrets and the readers"
 "$CG" serve --config "$CONFIG" >"$DEMO/serve.log" 2>&1 &
