@@ -186,19 +186,7 @@ private func runServer(socket: String, logs: LogLines, body: (GatewayClient) asy
 
 /// A Unix socket bound at `path`, listening or not.
 private func boundSocket(_ path: String, listening: Bool) throws -> Int32 {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EIO) }
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    let bytes = Array(path.utf8)
-    withUnsafeMutableBytes(of: &address.sun_path) { raw in
-        raw.copyBytes(from: bytes)
-        raw[bytes.count] = 0
-    }
-    let rc = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    guard rc == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
+    let fd = try unixSocket(path, failure: .EADDRINUSE) { bind($0, $1, $2) }
     if listening { listen(fd, 1) }
     return fd
 }

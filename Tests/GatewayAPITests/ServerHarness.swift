@@ -97,8 +97,9 @@ func withSocketServer(
     }
 }
 
-/// A connected Unix socket to `path` (a raw client, for what an HTTP client would hide).
-func connectUnix(_ path: String) throws -> Int32 {
+/// A new Unix stream socket, and `call` (connect or bind) made on it with the address of `path`; closed and `failure`
+/// thrown when the call fails.
+func unixSocket(_ path: String, failure: POSIXErrorCode, _ call: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32) throws -> Int32 {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EIO) }
     var address = sockaddr_un()
@@ -109,8 +110,13 @@ func connectUnix(_ path: String) throws -> Int32 {
         raw[bytes.count] = 0
     }
     let rc = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
     }
-    guard rc == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
+    guard rc == 0 else { close(fd); throw POSIXError(failure) }
     return fd
+}
+
+/// A connected Unix socket to `path` (a raw client, for what an HTTP client would hide).
+func connectUnix(_ path: String) throws -> Int32 {
+    try unixSocket(path, failure: .ECONNREFUSED) { connect($0, $1, $2) }
 }

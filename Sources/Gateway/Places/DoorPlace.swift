@@ -46,8 +46,7 @@ actor DoorPlace {
     private var readerGeneration: UInt64 = 0
     private var pulseGeneration: UInt64 = 0
     private var timer: Task<Void, Never>?
-    private let inbox: AsyncStream<Message>.Continuation
-    private let messages: AsyncStream<Message>
+    private let inbox = PlaceInbox<Message>()
 
     /// How long a released door without a `door-hold` command is opened each time, and how often again.
     static let pulseOpen: Duration = .seconds(60)
@@ -65,30 +64,23 @@ actor DoorPlace {
         machine = DoorStateMachine(
             configuration: Self.rules(configuration, room: room, bothSides: entryReader != nil && exitReader != nil),
             entryReader: entryReader, exitReader: exitReader)
-        (messages, inbox) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
     /// Puts `message` in the inbox; never waits.
-    nonisolated func send(_ message: Message) {
-        inbox.yield(message)
-    }
+    nonisolated func send(_ message: Message) { inbox.send(message) }
 
     /// Asks something of the door and waits for the answer.
-    nonisolated func ask<T: Sendable>(_ make: (Reply<T>) -> Message) async throws -> T {
-        try await withCheckedThrowingContinuation { send(make($0)) }
-    }
+    nonisolated func ask<T: Sendable>(_ make: (Reply<T>) -> Message) async throws -> T { try await inbox.ask(make) }
 
     /// Handles the inbox until ``finish()``.
     func run() async {
-        for await message in messages {
+        for await message in inbox.messages {
             await handle(message)
         }
     }
 
     /// Ends the loop once the messages already sent are handled.
-    nonisolated func finish() {
-        inbox.finish()
-    }
+    nonisolated func finish() { inbox.finish() }
 
     /// The machine's rules: the configuration's, with the room's registry flags added (a flag set in either place
     /// applies; anti-passback only with readers on both sides).

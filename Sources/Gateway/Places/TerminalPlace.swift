@@ -5,9 +5,6 @@ import History
 import Logging
 import Vocabulary
 
-/// A reply to an API caller, resumed once with the outcome.
-typealias Reply<T: Sendable> = CheckedContinuation<T, any Error>
-
 /// One terminal and its reader: the unit of state of a terminal (issue: "every place on its own").
 ///
 /// Everything that concerns the terminal — reader events, card checks, PIN results, command outcomes, timer ticks and
@@ -53,38 +50,30 @@ actor TerminalPlace {
     private var pendingUnlock: (session: UInt64, reply: Reply<TerminalView>)?
     /// Callers of a system lock (start, shutdown) waiting for its lock command to end.
     private var pendingLocks: [(generation: UInt64, reply: Reply<Void>)] = []
-    private let inbox: AsyncStream<Message>.Continuation
-    private let messages: AsyncStream<Message>
+    private let inbox = PlaceInbox<Message>()
 
     init(id: String, reader: String, context: PlaceContext) {
         self.id = id
         self.reader = reader
         self.context = context
         machine = TerminalStateMachine(terminalID: id, reader: reader, policy: context.configuration.terminalPolicy)
-        (messages, inbox) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
     /// Puts `message` in the inbox; never waits.
-    nonisolated func send(_ message: Message) {
-        inbox.yield(message)
-    }
+    nonisolated func send(_ message: Message) { inbox.send(message) }
 
     /// Asks something of the terminal and waits for the answer.
-    nonisolated func ask<T: Sendable>(_ make: (Reply<T>) -> Message) async throws -> T {
-        try await withCheckedThrowingContinuation { send(make($0)) }
-    }
+    nonisolated func ask<T: Sendable>(_ make: (Reply<T>) -> Message) async throws -> T { try await inbox.ask(make) }
 
     /// Handles the inbox until ``finish()``.
     func run() async {
-        for await message in messages {
+        for await message in inbox.messages {
             await handle(message)
         }
     }
 
     /// Ends the loop once the messages already sent are handled.
-    nonisolated func finish() {
-        inbox.finish()
-    }
+    nonisolated func finish() { inbox.finish() }
 
     // MARK: - Messages
 
