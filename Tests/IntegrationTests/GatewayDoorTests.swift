@@ -126,6 +126,7 @@ extension GatewayEndToEndTests {
         let rig = try GatewayRig()  // T02 is configured but not in the ledger; Rogue is in neither
         let card = try rig.enrol("op1", terminals: ["T01", "T02"])
         let client = try await rig.start()
+        try await rig.waitForReaders(client, [GatewayRig.rogue, GatewayRig.t02, GatewayRig.t01])
 
         let status = try await client.status()
         #expect(status.readers.first { $0.name == GatewayRig.rogue }?.state == .refused)
@@ -164,6 +165,7 @@ extension GatewayEndToEndTests {
         let rig = try GatewayRig(options)
         let card = try rig.enrol("op1", terminals: [])
         let client = try await rig.start()
+        try await rig.waitForReaders(client, [GatewayRig.t01])
         #expect(try await client.status().readers.first { $0.name == GatewayRig.t01 }?.state == .refused)
         #expect(try rig.history().contains { $0.kind == .ledgerRefused && $0.place == GatewayRig.t01 && $0.details.reason == "terminal-not-in-ledger" })
         try present(card, port: GatewayRig.t01Port)

@@ -360,6 +360,18 @@ final class GatewayRig {
         return whole.addingTimeInterval(fraction)
     }
 
+    /// Waits until the daemon has looked at every reader in `names` (its state is known: not absent from the status
+    /// and not `unavailable`); the status answers as soon as the socket is up, before the reader monitor's first report.
+    func waitForReaders(_ client: GatewayClient, _ names: [String], timeout: Duration = .seconds(8)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let readers = try await client.status().readers
+            let known = names.allSatisfy { name in readers.contains { $0.name == name && $0.state != .unavailable } }
+            if known { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Waits until terminal `id` is in `state`.
     @discardableResult
     func waitForTerminal(_ client: GatewayClient, _ id: String, _ state: TerminalState, timeout: Duration = .seconds(8)) async throws -> TerminalView {
