@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -53,3 +54,7 @@ static int64_t nanoseconds(clockid_t clock) {
 int64_t cg_boottime_ns(void) { return nanoseconds(CLOCK_BOOTTIME); }
 
 int64_t cg_monotonic_ns(void) { return nanoseconds(CLOCK_MONOTONIC); }
+
+int cg_set_thread_nice(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
+}

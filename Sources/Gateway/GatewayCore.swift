@@ -38,7 +38,10 @@ public final class GatewayCore: Service, GatewayService, Sendable {
     public init(configuration: CardGateConfiguration, history: HistoryStore, registry: Registry, version: String, logger: Logger)
         throws(GatewayStartError)
     {
-        let writer = HistoryWriter(store: history, logger: logger)
+        let writer: HistoryWriter
+        do { writer = try HistoryWriter(store: history, logger: logger) } catch {
+            throw GatewayStartError(.historyUnavailable, error.description)
+        }
         let watch = WatchList()
         context = PlaceContext(configuration: configuration, history: writer, registry: registry, broadcaster: EventBroadcaster(),
                                logger: logger, watch: watch)

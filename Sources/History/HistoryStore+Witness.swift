@@ -82,13 +82,30 @@ extension HistoryStore {
         var failure: HistoryError?
         for cp in checkpoints {
             for path in configuration.witness.files {
-                do { try WitnessFile.append(cp, to: path, create: cp.number == 1) } catch { failure = failure ?? error }
+                do {
+                    let stamps = try WitnessFile.append(cp, to: path, create: cp.number == 1)
+                    noteOwnWitnessLine(cp, path: path, stamps: stamps)
+                } catch { failure = failure ?? error }
             }
             for command in configuration.witness.commands {
                 do { try WitnessCommand.run(command, cp) } catch { failure = failure ?? error }
             }
         }
         if let failure { throw failure }
+    }
+
+    /// After this store wrote `cp` to `path`: if the file was read before and only this line was added since, the
+    /// cache learns the new newest checkpoint without reading the file again, and its root needs no check (it is
+    /// this database's own). Otherwise the next write reads the file as usual.
+    private func noteOwnWitnessLine(_ cp: Checkpoint, path: String, stamps: (before: WitnessFile.Stamp, after: WitnessFile.Stamp)?) {
+        guard let stamps, cp.supersedes.isEmpty,
+              stamps.after.isGrowth(of: stamps.before, by: WitnessFile.line(cp).utf8.count) else { return }
+        witnessCache.withLock { cache in
+            guard let cached = cache.files[path], cached.stamp == stamps.before else { return }
+            let newest = [cached.latest, cp].compactMap { $0 }.max { ($0.size, $0.number) < ($1.size, $1.number) }
+            cache.files[path] = WitnessCache.File(stamp: stamps.after, latest: newest)
+            cache.matched.insert(cp.hash)
+        }
     }
 
     // MARK: The alarm

@@ -34,6 +34,8 @@ public final class HistoryStore: Sendable {
     /// Whether the database was opened read-only.
     public let isReadOnly: Bool
     let witnessCache = Locked(WitnessCache())
+    /// The connection that checkpoints the write-ahead log off the writer's (``checkpointWAL()``), opened when first used.
+    let walConnection = Locked<DatabaseQueue?>(nil)
 
     /// A clock step back of at least this many milliseconds is recorded as a `system.clock.jump` event.
     static let clockJumpMillis: Int64 = 1000

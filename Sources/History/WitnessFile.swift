@@ -28,7 +28,10 @@ enum WitnessFile {
 
     /// Appends a checkpoint. The file must exist, unless `create` (a history that has no checkpoint yet):
     /// a missing file then means the witness disk is not mounted, and the act is refused.
-    static func append(_ checkpoint: Checkpoint, to path: String, create: Bool) throws(HistoryError) {
+    /// Returns the file's stamps just before and just after the line was written (read on the open descriptor):
+    /// when the second is the first grown by exactly this line, nobody else wrote meanwhile.
+    @discardableResult
+    static func append(_ checkpoint: Checkpoint, to path: String, create: Bool) throws(HistoryError) -> (before: Stamp, after: Stamp)? {
         if create { _ = try? SecureFile.createEmpty(path) }
         let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
@@ -36,11 +39,14 @@ enum WitnessFile {
         }
         defer { close(fd) }
         let bytes = Array(line(checkpoint).utf8)
+        let before = stamp(fd)
         // One write of one line with O_APPEND: lines of concurrent writers do not interleave.
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard n == bytes.count, fsync(fd) == 0 else {
             throw HistoryError(.witness, "checkpoint \(checkpoint.number) could not be written to the witness file \(path): \(String(cString: strerror(errno)))")
         }
+        guard let before, let after = stamp(fd) else { return nil }
+        return (before, after)
     }
 
     /// Parses one line; nil for a line of another log (origin differs).
@@ -88,13 +94,31 @@ enum WitnessFile {
     /// The identity and length of the file, to tell whether it changed since it was last read.
     struct Stamp: Equatable, Sendable {
         let device: UInt64, inode: UInt64, size: Int64, modified: Int64
+
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        }
+
+        /// The same file, grown by `bytes` and nothing else.
+        func isGrowth(of earlier: Stamp, by bytes: Int) -> Bool {
+            device == earlier.device && inode == earlier.inode && size == earlier.size + Int64(bytes)
+        }
     }
 
     static func stamp(_ path: String) -> Stamp? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return Stamp(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-                     modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        return Stamp(info)
+    }
+
+    /// The stamp of an open file.
+    static func stamp(_ fd: Int32) -> Stamp? {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        return Stamp(info)
     }
 
     /// The newest checkpoints of this log in the file (up to `tailLines`, from the last 64 KiB or more until one is

@@ -32,7 +32,9 @@ public final class Registry: Sendable {
     public let configuration: RegistryConfiguration
     /// The PIN hasher (pepper and current scrypt parameters).
     public let hasher: PINHasher
-    let database: DatabaseQueue
+    /// A pool (one writer, concurrent readers) when writable: a card check reads while a PIN check writes its
+    /// counter. One connection when read-only (a pool would need to create the `-shm` file).
+    let database: any DatabaseWriter
     let clock: @Sendable () -> Date
 
     /// Opens the registry at `path`, applying pending migrations.
@@ -73,11 +75,13 @@ public final class Registry: Sendable {
         config.foreignKeysEnabled = true
         config.label = "registry"
         do {
-            database = try DatabaseQueue(path: path, configuration: config)
-            // Every commit synced before a change is reported done (a power cut must not undo an issued card or a
-            // PIN lockout). GRDB's WAL set-up switches to NORMAL after `prepareDatabase`, so FULL is set here, once
-            // the queue is open (one connection: it stays).
-            if !configuration.readOnly {
+            if configuration.readOnly {
+                database = try DatabaseQueue(path: path, configuration: config)
+            } else {
+                database = try DatabasePool(path: path, configuration: config)
+                // Every commit synced before a change is reported done (a power cut must not undo an issued card or a
+                // PIN lockout). GRDB's WAL set-up switches to NORMAL after `prepareDatabase`, so FULL is set here on
+                // the pool's one writer connection, where it stays.
                 try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             }
         } catch {

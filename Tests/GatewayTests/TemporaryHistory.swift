@@ -18,7 +18,7 @@ final class TemporaryHistory {
         store = try HistoryStore.open(HistoryConfiguration(databasePath: folder + "/history.sqlite", archiveDirectory: folder + "/archive",
                                                            signingKeyPath: key,
                                                            witness: WitnessConfiguration(files: [folder + "/history.witness"])))
-        writer = HistoryWriter(store: store, logger: Logger(label: "test"))
+        writer = try HistoryWriter(store: store, logger: Logger(label: "test"))
     }
 
     deinit {

@@ -53,7 +53,7 @@ import Vocabulary
         for registry in [f.registry, try f.reopened()] {
             #expect(try registry.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
             // 2 = FULL (GRDB's WAL set-up alone would leave 1 = NORMAL).
-            #expect(try registry.database.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+            #expect(try registry.database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
         }
     }
 

@@ -27,4 +27,8 @@ int cg_clock_change_rearm(int fd);
 int64_t cg_boottime_ns(void);
 int64_t cg_monotonic_ns(void);
 
+/// Sets the calling thread's nice value (Linux: setpriority on its thread id); 0 or -1 (errno set). A thread can
+/// always make itself nicer; becoming less nice needs CAP_SYS_NICE.
+int cg_set_thread_nice(int nice);
+
 #endif

@@ -26,24 +26,37 @@ struct CommandRunner: Sendable {
     /// The time-out of one run.
     let timeout: Duration
 
+    /// Starts the commands: `Process.run()` blocks for the fork and exec (a millisecond or more), which must not hold one
+    /// of the few threads of Swift's cooperative pool that the terminals and doors share.
+    static let spawner = WorkerThreads(name: "cardgate.spawn", count: 1)
+
+    /// How a started command ended: its status and whether it exited (rather than being killed by a signal).
+    private struct Ending: Sendable {
+        let status: Int32
+        let exited: Bool
+    }
+
     /// Runs `argv` to its end and tells how it ended.
     func run(_ argv: [String], what: String) async -> CommandOutcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv.first ?? "/nonexistent")
-        process.arguments = Array(argv.dropFirst())
-        process.standardInput = FileHandle.nullDevice
-        let (ended, continuation) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished in
-            continuation.yield(finished.terminationStatus)
-            continuation.finish()
+        let (ended, continuation) = AsyncStream<Ending>.makeStream()
+        let started: Result<pid_t, any Error> = await Self.spawner.run {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: argv.first ?? "/nonexistent")
+            process.arguments = Array(argv.dropFirst())
+            process.standardInput = FileHandle.nullDevice
+            process.terminationHandler = { finished in
+                continuation.yield(Ending(status: finished.terminationStatus, exited: finished.terminationReason == .exit))
+                continuation.finish()
+            }
+            return Result { try process.run(); return process.processIdentifier }
         }
-        do {
-            try process.run()
-        } catch {
+        let pid: pid_t
+        switch started {
+        case .success(let started): pid = started
+        case .failure(let error):
             logger.critical("command cannot be started", metadata: ["command": "\(what)", "program": "\(argv.first ?? "")", "error": "\(error)"])
             return .notStarted
         }
-        let pid = process.processIdentifier
         let stopped = Atomic<Bool>(false)
         let watchdog = Task { [timeout] in
             try await Task.sleep(for: timeout)
@@ -52,16 +65,16 @@ struct CommandRunner: Sendable {
             try await Task.sleep(for: .seconds(1))
             Self.signal(pid, SIGKILL)
         }
-        var status: Int32 = -1
-        for await value in ended { status = value }
+        var ending = Ending(status: -1, exited: false)
+        for await value in ended { ending = value }
         watchdog.cancel()
         if stopped.load(ordering: .sequentiallyConsistent) {
             logger.error("command timed out and was stopped", metadata: ["command": "\(what)", "timeout": "\(timeout)"])
             return .timedOut
         }
-        guard process.terminationReason == .exit, status == 0 else {
-            logger.error("command failed", metadata: ["command": "\(what)", "status": "\(status)", "reason": "\(process.terminationReason == .exit ? "exit" : "signal")"])
-            return .failed(status: status)
+        guard ending.exited, ending.status == 0 else {
+            logger.error("command failed", metadata: ["command": "\(what)", "status": "\(ending.status)", "reason": "\(ending.exited ? "exit" : "signal")"])
+            return .failed(status: ending.status)
         }
         return .succeeded
     }

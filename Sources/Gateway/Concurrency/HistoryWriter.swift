@@ -16,6 +16,8 @@ actor HistoryWriter {
     /// How long after an event the checkpoint covering it is signed (events in between share it).
     static let checkpointDelay: Duration = .seconds(1)
     private nonisolated let executor: ThreadExecutor
+    /// Copies the write-ahead log into the database beside the writer, never inside a decision's commit.
+    private nonisolated let walCheckpointer: WALCheckpointer
     /// The history.
     nonisolated let store: HistoryStore
     private let logger: Logger
@@ -26,8 +28,11 @@ actor HistoryWriter {
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    init(store: HistoryStore, logger: Logger) {
+    /// Takes over the store's write-ahead log checkpoints (see ``HistoryStore/takeOverWALCheckpoints()``).
+    init(store: HistoryStore, logger: Logger) throws(HistoryError) {
+        try store.takeOverWALCheckpoints()
         executor = ThreadExecutor(name: "cardgate.history")
+        walCheckpointer = WALCheckpointer(store: store, logger: logger)
         self.store = store
         self.logger = logger
     }
@@ -48,10 +53,12 @@ actor HistoryWriter {
         }
     }
 
-    /// Signs a checkpoint at the head if the head is not covered yet (after a burst, the timer, shutdown).
+    /// Signs a checkpoint at the head if the head is not covered yet (after a burst, the timer, shutdown), then has
+    /// the write-ahead log copied into the database off this thread.
     func checkpoint() {
         checkpointScheduled = false
         do { _ = try store.checkpoint() } catch { logger.error("history checkpoint failed", metadata: ["error": "\(error)"]) }
+        walCheckpointer.request()
     }
 
     /// Signs a checkpoint ``checkpointDelay`` from now, unless one is already due by then.

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import Vocabulary
 
@@ -10,10 +11,14 @@ final class WorkerThreads: @unchecked Sendable {
     private var jobs: [@Sendable () -> Void] = []
     private var stopped = false
 
-    /// Starts `count` threads named `name-1`, `name-2`, …
-    init(name: String, count: Int) {
+    /// Starts `count` threads named `name-1`, `name-2`, …; with `nice` above 0 they run at that lower priority
+    /// (the scheduler then lets card checks, locks and history appends go first).
+    init(name: String, count: Int, nice: Int32 = 0) {
         for index in 1...max(1, count) {
-            let thread = Thread { [self] in loop() }
+            let thread = Thread { [self] in
+                if nice > 0 { _ = cg_set_thread_nice(nice) }  // best effort: a thread may always lower its own priority
+                loop()
+            }
             thread.name = "\(name)-\(index)"
             thread.start()
         }
