@@ -66,6 +66,9 @@ final class GatewayRig {
         var firePanels: [String] = []
         /// Extra environment for the daemon (for example libfaketime's).
         var daemonEnvironment: [String: String] = [:]
+        /// A folder for the history database (its -wal and -shm files, and the registry beside it) instead of the
+        /// rig's folder, for example a small file system of its own that can be filled.
+        var historyFolder: String?
     }
 
     let options: Options
@@ -96,7 +99,7 @@ final class GatewayRig {
         socket = folder + "/api.sock"
         adminSocket = folder + "/admin.sock"
         actuatorLog = folder + "/actuator.log"
-        databasePath = folder + "/cardgate.sqlite"
+        databasePath = (options.historyFolder ?? folder) + "/cardgate.sqlite"
         daemonLog = folder + "/serve.log"
         let rigCommand = Self.repository.appendingPathComponent("config/rig-command.sh").path
         let rooms = { (list: [String]) in "[" + list.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
@@ -189,7 +192,8 @@ final class GatewayRig {
         let pepper = try Pepper.create(at: folder + "/secrets/pepper")
         _ = try CheckpointSigningKey.create(folder + "/secrets/history-signing.key")
         let hasher = PINHasher(pepper: pepper, parameters: try ScryptParameters(logN: 10, r: 8, p: 1, allowBelowMinimum: true))
-        registry = try Registry(path: folder + "/" + Registry.defaultFileName, hasher: hasher, create: true)
+        // The daemon opens the registry beside the history database.
+        registry = try Registry(path: (options.historyFolder ?? folder) + "/" + Registry.defaultFileName, hasher: hasher, create: true)
         try registry.initialEnrolment.enrol(
             NewOperator(id: "pinadmin", name: "暗証 管理子", roles: [.pinAdmin, .administrator]), card: Self.randomBinding(), pin: PIN("739104"))
         try registry.operators.add(NewOperator(id: "netadmin", name: "網 管理者", roles: [.administrator]), by: "pinadmin")
