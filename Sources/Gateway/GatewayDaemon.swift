@@ -66,6 +66,7 @@ public enum GatewayDaemon {
         historyConfiguration.busyTimeoutSeconds = 2
         let history: HistoryStore
         do {
+            try HistoryStore.checkWriteAheadLog(ofDatabase: historyConfiguration.databasePath)
             history = try HistoryStore.open(historyConfiguration)
         } catch {
             throw GatewayStartError(.setup, "the history cannot be opened: \(error)")

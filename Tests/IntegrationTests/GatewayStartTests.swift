@@ -151,3 +151,30 @@ extension GatewayEndToEndTests {
         return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 }
+
+extension GatewayEndToEndTests {
+    @Test func aHistoryWhoseWALFileWasDeletedWhileStoppedStopsTheStartUntilItIsBackOrConfirmed() async throws {
+        let rig = try GatewayRig()
+        _ = try await rig.start()
+        #expect(rig.stop() == 0)
+        let wal = rig.databasePath + "-wal"
+        #expect(FileManager.default.fileExists(atPath: wal), "the daemon keeps its -wal file when it stops")
+        let saved = rig.folder + "/saved-wal"
+        try FileManager.default.moveItem(atPath: wal, toPath: saved)
+
+        let refused = try serveRefusal(rig)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("-wal file is missing") && refused.output.contains(wal), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: wal), "the refused start must not create a new, empty log")
+
+        // Put back, the daemon starts; an empty -wal file created on purpose (a restored backup) is accepted too.
+        try FileManager.default.moveItem(atPath: saved, toPath: wal)
+        _ = try await rig.start()
+        #expect(rig.stop() == 0)
+        try FileManager.default.removeItem(atPath: wal)
+        #expect(FileManager.default.createFile(atPath: wal, contents: nil, attributes: [.posixPermissions: 0o600]))
+        _ = try await rig.start()
+        #expect(rig.stop() == 0)
+        #expect(try rig.history().filter { $0.kind == .systemStart }.count == 3)
+    }
+}

@@ -77,7 +77,9 @@ struct CardCheck: Sendable {
             }
         } catch {
             result.problem = "challenge: \(error)"
-            return (result, error is SmartCardError || error is OperatorCardError)
+            // The challenge throws only OperatorCardError (the card's or the reader's fault, never a wrong signature,
+            // which is an answer): tried again like any transport error.
+            return (result, true)
         }
         do {
             let (proven, holderName) = try cardRecord(record, room: room, registry: registry, timeZone: timeZone)
