@@ -226,12 +226,12 @@ let package = Package(
 // `make test`; the libFuzzer executables `fuzz-<name>` only when CARDGATE_FUZZ=1 (`make fuzz`),
 // because they need `-sanitize=fuzzer`. Adding a target: Fuzz/Harness/Targets/<Name>Target.swift, its line in
 // FuzzTargets.all, its name below, and a copy of Fuzz/tlv/main.swift naming it in Fuzz/<name>/.
-let fuzzTargetNames = ["tlv", "exchange", "card-objects", "card-responses", "vpcd", "api-body", "http", "sse", "config"]
+let fuzzTargetNames = ["tlv", "exchange", "card-objects", "card-responses", "vpcd", "api-body", "http", "sse", "config", "proof"]
 package.targets += [
     .target(
         name: "FuzzHarness",
         dependencies: [
-            "APDU", "OperatorCard", "VirtualCard", "GatewayAPI", "CardGateConfig", "Vocabulary",
+            "APDU", "OperatorCard", "VirtualCard", "GatewayAPI", "CardGateConfig", "History", "Vocabulary",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -42,6 +42,7 @@ public enum FuzzTargets {
             HTTPTarget.self,
             SSETarget.self,
             ConfigTarget.self,
+            ProofTarget.self,
         ]
     }
 
