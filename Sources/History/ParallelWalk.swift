@@ -16,9 +16,17 @@ struct WalkPolicy: Sendable {
 
 /// The outcome of one chunk, handed from its thread to the joining one.
 private final class ChunkOutcomes: @unchecked Sendable {
-    // Safe: each slot is written by exactly one iteration of concurrentPerform and read only after it returns.
-    var slots: [(ChainVerifier, VerifyFailure?)?]
-    init(_ n: Int) { slots = Array(repeating: nil, count: n) }
+    // Safe: `stored` is only read and written while holding `lock`; each chunk's verifier is handed over once,
+    // by the thread that ran it, and used only after concurrentPerform has returned.
+    private let lock = NSLock()
+    private var stored: [(ChainVerifier, VerifyFailure?)?]
+    init(_ n: Int) { stored = Array(repeating: nil, count: n) }
+
+    /// Stores chunk `i`'s outcome (from its thread).
+    func set(_ i: Int, _ outcome: (ChainVerifier, VerifyFailure?)) { lock.withLock { stored[i] = outcome } }
+
+    /// Every chunk's outcome, in order (after all threads ended).
+    var slots: [(ChainVerifier, VerifyFailure?)?] { lock.withLock { stored } }
 }
 
 extension ChainVerifier {
@@ -79,7 +87,7 @@ extension ChainVerifier {
             } catch {
                 failure = failure ?? VerifyFailure(sequence: rangesCopy[i].lowerBound, problem: .unverifiable, message: "events could not be read: \(error)")
             }
-            outcomes.slots[i] = (v, failure)
+            outcomes.set(i, (v, failure))
         }
         // Join in order: the first chunk whose border or content fails names the first bad event.
         for (i, slot) in outcomes.slots.enumerated() {
