@@ -164,7 +164,11 @@ extension GatewayEndToEndTests {
         let allowed = stats[0], stranger = stats[1]
         let allowedOpen = (allowed["idle"]?["stillOpen"] ?? 0) + (allowed["slow"]?["stillOpen"] ?? 0)
         #expect(allowedOpen <= 16, "at most max-connections-per-client (16) held: \(allowed)")
-        #expect((allowed["slow"]?["closed"] ?? 0) >= 200, "every slow sender was cut off: \(allowed)")
+        // Every slow sender that got a connection was cut off (how many got one in the 9 s depends on how busy the
+        // backlog was with the idle flood: 175 to 263 in runs on the 2-CPU machine).
+        let slowOpened = allowed["slow"]?["opened"] ?? 0
+        #expect(slowOpened > 0 && allowed["slow"]?["closed"] == slowOpened && allowed["slow"]?["stillOpen"] == 0,
+                "every slow sender was cut off: \(allowed)")
         #expect((stranger["idle"]?["stillOpen"] ?? 1) == 0 && (stranger["slow"]?["stillOpen"] ?? 1) == 0, "\(stranger)")
         #expect((stranger["idle"]?["closed"] ?? 0) >= 1000, "the stranger's connections were all turned away: \(stranger)")
         let limit = 64
