@@ -94,12 +94,11 @@ extension HistoryStore {
         if let failure { throw failure }
     }
 
-    /// After this store wrote `cp` to `path`: if the file was read before and only this line was added since, the
-    /// cache learns the new newest checkpoint without reading the file again, and its root needs no check (it is
-    /// this database's own). Otherwise the next write reads the file as usual.
+    /// After this store wrote `cp` to `path`: if the file was read before and only this line was added since
+    /// (`stamps` non-nil), the cache learns the new newest checkpoint without reading the file again, and its root
+    /// needs no check (it is this database's own). Otherwise the next write reads the file as usual.
     private func noteOwnWitnessLine(_ cp: Checkpoint, path: String, stamps: (before: WitnessFile.Stamp, after: WitnessFile.Stamp)?) {
-        guard let stamps, cp.supersedes.isEmpty,
-              stamps.after.isGrowth(of: stamps.before, by: WitnessFile.line(cp).utf8.count) else { return }
+        guard let stamps, cp.supersedes.isEmpty else { return }
         witnessCache.withLock { cache in
             guard let cached = cache.files[path], cached.stamp == stamps.before else { return }
             let newest = [cached.latest, cp].compactMap { $0 }.max { ($0.size, $0.number) < ($1.size, $1.number) }

@@ -28,8 +28,8 @@ enum WitnessFile {
 
     /// Appends a checkpoint. The file must exist, unless `create` (a history that has no checkpoint yet):
     /// a missing file then means the witness disk is not mounted, and the act is refused.
-    /// Returns the file's stamps just before and just after the line was written (read on the open descriptor):
-    /// when the second is the first grown by exactly this line, nobody else wrote meanwhile.
+    /// Returns the file's stamps just before and just after the line was written (read on the open descriptor) when
+    /// the file grew by exactly this line, so that nobody else wrote meanwhile; nil otherwise.
     @discardableResult
     static func append(_ checkpoint: Checkpoint, to path: String, create: Bool) throws(HistoryError) -> (before: Stamp, after: Stamp)? {
         if create { _ = try? SecureFile.createEmpty(path) }
@@ -45,7 +45,7 @@ enum WitnessFile {
         guard n == bytes.count, fsync(fd) == 0 else {
             throw HistoryError(.witness, "checkpoint \(checkpoint.number) could not be written to the witness file \(path): \(String(cString: strerror(errno)))")
         }
-        guard let before, let after = stamp(fd) else { return nil }
+        guard let before, let after = stamp(fd), after.isGrowth(of: before, by: bytes.count) else { return nil }
         return (before, after)
     }
 

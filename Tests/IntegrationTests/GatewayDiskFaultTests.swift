@@ -16,12 +16,9 @@ struct GatewayDiskFaultTests {
     @Test func aFullDiskRefusesEveryActThatNeedsARecordLosesNothingAndServiceReturnsWhenSpaceIsFreed() async throws {
         let disk = try SmallFileSystem(megabytes: 16)
         let rig = try GatewayRig(GatewayRig.Options(historyFolder: disk.path))
-        let card = try rig.enrol("op1")
-        let client = try await rig.start()
-        var inserted: VCardProcess? = try GatewayRig.insert(card, port: GatewayRig.t01Port)
+        let (client, card, first) = try await rig.startWithT01Unlocked()
+        var inserted: VCardProcess? = first
         defer { inserted?.terminate() }
-        try await rig.waitForTerminal(client, "T01", .awaitingPIN)
-        _ = try await client.submitTerminalPIN("T01", pin: Self.pin(GatewayRig.pin))
         var acknowledged: [(sequence: Int64, target: String)] = []
         for i in 0..<3 {
             let receipt = try await client.recordOperation(terminal: "T01", action: "resident.view", target: "before:\(i)")
@@ -92,12 +89,8 @@ struct GatewayDiskFaultTests {
 @Suite(.serialized) struct GatewayLongReaderTests {
     @Test func aLongReadTransactionOnTheHistoryDoesNotHoldTheDaemonsRecords() async throws {
         let rig = try GatewayRig()
-        let card = try rig.enrol("op1")
-        let client = try await rig.start()
-        let inserted = try GatewayRig.insert(card, port: GatewayRig.t01Port)
+        let (client, _, inserted) = try await rig.startWithT01Unlocked()
         defer { inserted.terminate() }
-        try await rig.waitForTerminal(client, "T01", .awaitingPIN)
-        _ = try await client.submitTerminalPIN("T01", pin: PIN(GatewayRig.pin))
 
         let reader = try HistoryLongReader(path: rig.databasePath)
         let seenByReader = try reader.count()

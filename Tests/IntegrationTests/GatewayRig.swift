@@ -389,6 +389,17 @@ final class GatewayRig {
         throw BuiltTools.ToolError(description: "terminal \(id) did not become \(state.rawValue): \(String(describing: last))\n\(serveLog)")
     }
 
+    /// Starts the daemon with `op1`'s card enrolled and inserted at T01 and its PIN entered: the terminal unlocked.
+    /// The caller terminates the returned card process (the card pulled).
+    func startWithT01Unlocked() async throws -> (client: GatewayClient, card: String, inserted: VCardProcess) {
+        let card = try enrol("op1")
+        let client = try await start()
+        let inserted = try GatewayRig.insert(card, port: GatewayRig.t01Port)
+        try await waitForTerminal(client, "T01", .awaitingPIN)
+        _ = try await client.submitTerminalPIN("T01", pin: PIN(GatewayRig.pin))
+        return (client, card, inserted)
+    }
+
     /// The history as recorded so far (read-only).
     func history() throws -> [HistoryEvent] {
         let store = try HistoryStore(
