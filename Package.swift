@@ -169,6 +169,14 @@ let package = Package(
             path: "Benchmarks/History",
             swiftSettings: strict
         ),
+        // Seven years and more of a city hall's history, then the auditor's queries and a full verify:
+        // swift run -c release history-years [--scale 1]
+        .executableTarget(
+            name: "history-years",
+            dependencies: ["History", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Benchmarks/Years",
+            swiftSettings: strict
+        ),
         // The daemon's reaction times, memory and idle CPU against real pcscd (needs the release cardgate):
         // swift build -c release --product cardgate && swift run -c release gateway-bench
         .executableTarget(
@@ -226,13 +234,14 @@ let package = Package(
 // `make test`; the libFuzzer executables `fuzz-<name>` only when CARDGATE_FUZZ=1 (`make fuzz`),
 // because they need `-sanitize=fuzzer`. Adding a target: Fuzz/Harness/Targets/<Name>Target.swift, its line in
 // FuzzTargets.all, its name below, and a copy of Fuzz/tlv/main.swift naming it in Fuzz/<name>/.
-let fuzzTargetNames = ["tlv", "exchange", "card-objects", "card-responses", "vpcd", "api-body", "http", "sse", "config", "proof"]
+let fuzzTargetNames = ["tlv", "exchange", "card-objects", "card-responses", "vpcd", "api-body", "http", "sse", "config", "proof", "export"]
 package.targets += [
     .target(
         name: "FuzzHarness",
         dependencies: [
             "APDU", "OperatorCard", "VirtualCard", "GatewayAPI", "CardGateConfig", "History", "Vocabulary",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

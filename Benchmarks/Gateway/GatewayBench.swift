@@ -50,7 +50,28 @@ final class GatewayBench {
         var logLines: Int
     }
 
-    func run() async throws {
+    /// What every run starts with: the installation, the release daemon on it, and the streams and probes on both.
+    struct Rig {
+        let cardgate: String
+        let installation: BenchInstallation
+        let daemon: Process
+        let probe: ProcessProbe
+        let client: GatewayClient
+        let watch: CardWatch
+        let tap: EventTap
+        let doorTap: EventTap
+
+        /// Stops the daemon if it still runs, closes the streams, and removes the installation unless kept.
+        func close(keep: Bool) {
+            tap.close()
+            doorTap.close()
+            if daemon.isRunning { daemon.terminate(); daemon.waitUntilExit() }
+            if !keep { installation.remove() }
+        }
+    }
+
+    /// Sets up the installation, starts the release `cardgate serve` and waits until its readers are ready.
+    func start() async throws -> Rig {
         let binaries = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).deletingLastPathComponent()
         let cardgate = binaries.appendingPathComponent("cardgate").path
         guard FileManager.default.isExecutableFile(atPath: cardgate) else {
@@ -69,20 +90,34 @@ final class GatewayBench {
         print("gateway-bench  \(Date())  \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage())")
         let setupStart = Date()
         let installation = try BenchInstallation(repository: repository)
-        defer { if !options.keep { installation.remove() } }
         print("installation in \(installation.folder) (\(String(format: "%.1f", Date().timeIntervalSince(setupStart))) s); " +
               "\(BenchInstallation.readerCount) readers configured and approved, \(terminals.count) of them in pcscd; " +
               "scrypt log2-n \(installation.scrypt.log2N), r \(installation.scrypt.r), p \(installation.scrypt.p) (config/cardgate.toml)")
-
-        let daemon = try startDaemon(cardgate, installation)
-        defer { if daemon.isRunning { daemon.terminate(); daemon.waitUntilExit() } }
-        let probe = ProcessProbe(pid: daemon.processIdentifier)
+        let daemon: Process
+        do {
+            daemon = try startDaemon(cardgate, installation)
+        } catch {
+            if !options.keep { installation.remove() }
+            throw error
+        }
         let client = GatewayClient(socketPath: installation.socket, timeout: .seconds(60))
-        try await waitUntilReady(client, terminals, daemon, installation)
-        let tap = try EventTap(socket: installation.socket, terminal: BenchInstallation.measured.id)
-        defer { tap.close() }
-        let doorTap = try EventTap(socket: installation.socket, terminal: nil)
-        defer { doorTap.close() }
+        do {
+            try await waitUntilReady(client, terminals, daemon, installation)
+            let tap = try EventTap(socket: installation.socket, terminal: BenchInstallation.measured.id)
+            let doorTap = try EventTap(socket: installation.socket, terminal: nil)
+            return Rig(cardgate: cardgate, installation: installation, daemon: daemon, probe: ProcessProbe(pid: daemon.processIdentifier),
+                       client: client, watch: watch, tap: tap, doorTap: doorTap)
+        } catch {
+            if daemon.isRunning { daemon.terminate(); daemon.waitUntilExit() }
+            if !options.keep { installation.remove() }
+            throw error
+        }
+    }
+
+    func run() async throws {
+        let rig = try await start()
+        defer { rig.close(keep: options.keep) }
+        let (installation, daemon, probe, client, watch, tap, doorTap) = (rig.installation, rig.daemon, rig.probe, rig.client, rig.watch, rig.tap, rig.doorTap)
 
         blockFor(2)
         let idleAfterStart = quiet(probe, installation)

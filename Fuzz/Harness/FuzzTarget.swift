@@ -43,6 +43,7 @@ public enum FuzzTargets {
             SSETarget.self,
             ConfigTarget.self,
             ProofTarget.self,
+            ExportTarget.self,
         ]
     }
 

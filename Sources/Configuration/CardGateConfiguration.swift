@@ -238,6 +238,11 @@ public struct CardGateConfiguration: Hashable, Sendable {
         public var checkpointEveryEvents: Int
         /// Time between checkpoints.
         public var checkpointEvery: Duration
+        /// The shortest time between two checkpoints the daemon signs after bursts of events
+        /// (`checkpoint-spacing-seconds`): the first burst after a quiet spell is signed about a second later, the next
+        /// ones no sooner than this after the one before, so that a steady trickle of events does not cost one signed
+        /// checkpoint and one witness line per event.
+        public var checkpointSpacing: Duration = .seconds(60)
         /// The log's name in its checkpoints (`origin`); nil: derived from the first key.
         public var origin: String? = nil
         /// A witness file on another disk or host (`witness-file`).

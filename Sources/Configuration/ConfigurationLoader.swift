@@ -130,7 +130,9 @@ private struct Loader {
         var historyTable = try root.table("history", required: false, what: "history checkpoints")
         var history = CardGateConfiguration.History(
             checkpointEveryEvents: try historyTable.integer("checkpoint-every-events", in: 1...1_000_000, default: 1000, what: "events between signed checkpoints"),
-            checkpointEvery: .seconds(try historyTable.integer("checkpoint-every-seconds", in: 1...86_400, default: 300, what: "seconds between signed checkpoints")))
+            checkpointEvery: .seconds(try historyTable.integer("checkpoint-every-seconds", in: 1...86_400, default: 300, what: "seconds between signed checkpoints")),
+            checkpointSpacing: .seconds(try historyTable.integer("checkpoint-spacing-seconds", in: 1...3600, default: 60,
+                                                                what: "seconds at least between two checkpoints after bursts of events")))
         try historyWitnessAndKeys(&historyTable, into: &history)
         try historyTable.finish()
 

@@ -33,7 +33,7 @@ enum TOMLNode: Sendable, Equatable {
 
     /// Parses a TOML document.
     static func parse(_ text: String) throws(SyntaxError) -> [String: TOMLNode] {
-        try TOMLHeaderCheck.check(text)
+        try TOMLPreCheck.check(text)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

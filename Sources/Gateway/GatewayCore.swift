@@ -39,7 +39,7 @@ public final class GatewayCore: Service, GatewayService, Sendable {
         throws(GatewayStartError)
     {
         let writer: HistoryWriter
-        do { writer = try HistoryWriter(store: history, logger: logger) } catch {
+        do { writer = try HistoryWriter(store: history, spacing: configuration.history.checkpointSpacing, logger: logger) } catch {
             throw GatewayStartError(.historyUnavailable, error.description)
         }
         let watch = WatchList()
@@ -150,12 +150,13 @@ public final class GatewayCore: Service, GatewayService, Sendable {
         }
     }
 
-    /// At shutdown: locks all, records `system.stop`, signs a last checkpoint, ends the event streams and the
+    /// At shutdown: locks all, records `system.stop`, signs a last checkpoint and copies the history's write-ahead log
+    /// into its database, ends the event streams and the
     /// places' loops, stops the reader monitor.
     func shutDown(_ monitor: ReaderMonitor) async {
         await lockAll(.shutdown)
         await context.history.append(NewEvent(kind: .systemStop, result: .success, details: EventDetails(program: "cardgate \(version)")))
-        await context.history.checkpoint()
+        await context.history.close()
         context.broadcaster.finishAll()
         for terminal in terminals.values { terminal.finish() }
         for door in doors.values { door.finish() }

@@ -57,7 +57,14 @@ public struct CheckpointKeySchedule: Sendable, Equatable {
     /// Checks the signatures of checkpoint `cp`, which follows a checkpoint signed under `previous`; returns the
     /// index of its key, or a sentence saying what is wrong.
     func check(_ cp: Checkpoint, after previous: Int?) -> Result<Int, CheckpointSignatureFailure> {
-        let checks = entries.map { cp.signatureCheck(by: $0.publicKey) }
+        check(cp, after: previous, checks: entries.map { cp.signatureCheck(by: $0.publicKey) })
+    }
+
+    /// ``check(_:after:)`` with the signature checks of `cp` by each entry's key done already (``PreparedCheckpoints``).
+    func check(_ cp: Checkpoint, after previous: Int?, checks: [Bool?]) -> Result<Int, CheckpointSignatureFailure> {
+        guard checks.count == entries.count else {
+            return .failure(CheckpointSignatureFailure("checkpoint \(cp.number) was checked against another list of keys"))
+        }
         // A signature line of a known key that does not verify means the note was changed.
         for (i, e) in entries.enumerated() where checks[i] == false {
             return .failure(CheckpointSignatureFailure("checkpoint \(cp.number) (size \(cp.size)) has a signature by key \(e.publicKey.fingerprint) (#\(i + 1)) that does not verify: the checkpoint was changed"))

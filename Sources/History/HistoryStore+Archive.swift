@@ -105,20 +105,23 @@ extension HistoryStore {
     /// the year before ended and reach its seal, and its checkpoints are signed and match the tree.
     private func checkArchive(_ path: String, seal: YearSeal) throws {
         guard let schedule = keySchedule else { throw HistoryError(.signingKey, "no public key to check the archive with") }
-        let prefix = try queue.read { db -> CompactRange in
+        // The tree before the year, and the stored subtrees the year's events complete: those that reach back into the
+        // years before stay in the live database only; those inside the year are checked in the archive's own copy.
+        let (prefix, crossing) = try queue.read { db -> (CompactRange, [NodeID: Hash32]) in
             var tree = HistoryTree(db)
             let end = UInt64(seal.firstSequence - 1)
             let nodes = CompactRange.decomposition(0, end)
             var hashes: [Hash32] = []
             for n in nodes { hashes.append(try tree.hash(of: n)) }
-            return CompactRange(begin: 0, end: end, hashes: hashes)!
+            return (CompactRange(begin: 0, end: end, hashes: hashes)!, try Self.storedNodes(db, completedIn: seal))
         }
         let archive = try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true))
         defer { try? archive.close() }
         try archive.read { adb in
             var inputs = VerificationInputs(schedule: schedule, origin: origin ?? "", witnessConfigured: false)
             try inputs.loadCheckpoints(adb, source: "the new archive")
-            let verifier = ChainVerifier(marks: inputs.marks, storedNodes: [:])
+            let inside = try Self.storedNodes(adb, completedIn: seal)
+            let verifier = ChainVerifier(marks: inputs.marks, storedNodes: crossing.merging(inside) { _, archived in archived })
             verifier.expectedSequence = seal.firstSequence
             verifier.previousHash = seal.previousSealHash
             verifier.previousSealHash = seal.previousSealHash
@@ -132,6 +135,22 @@ extension HistoryStore {
                 }
             }
         }
+    }
+
+    /// The stored subtrees (level ``HistoryTree/storedLevel`` and up) of `db` that the events of the sealed year complete.
+    private static func storedNodes(_ db: Database, completedIn seal: YearSeal) throws -> [NodeID: Hash32] {
+        var nodes: [NodeID: Hash32] = [:]
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT level, idx, hash FROM tree_nodes WHERE level >= ? AND ((idx + 1) << level) BETWEEN ? AND ?
+            """, arguments: [HistoryTree.storedLevel, seal.firstSequence, seal.lastSequence])
+        for row in rows {
+            let level: Int = row[0], index: Int64 = row[1], data: Data = row[2]
+            guard index >= 0, let hash = Hash32(checking: data) else {
+                throw VerifyFailure(sequence: nil, problem: .treeNode, message: "a stored tree node (level \(level), index \(index)) is malformed")
+            }
+            nodes[NodeID(level: level, index: UInt64(index))] = hash
+        }
+        return nodes
     }
 
     /// Whether every event of `year` is older than the retention period at `now`: the year's end

@@ -25,6 +25,27 @@ import Testing
         #expect(witness.split(separator: "\n").count == linesBefore + 1)
     }
 
+    @Test func theNextBurstIsSignedNoSoonerThanTheSpacingAfterTheCheckpointBefore() async throws {
+        let history = try TemporaryHistory(spacing: .seconds(4))
+        #expect(await history.writer.append(NewEvent(kind: .systemStart, result: .success)) != nil)
+        // The first burst: signed about a second later.
+        #expect(await history.writer.append(NewEvent(kind: .systemNotice, result: .success, details: EventDetails(reason: "first"))) != nil)
+        try await Task.sleep(for: HistoryWriter.checkpointDelay + .milliseconds(700))
+        #expect(try history.store.witnessStatus().unwitnessedEvents == 0)
+        let afterFirst = try history.store.status().checkpoints
+        // The next one: still unsigned a second and a half later (the spacing is 4 s), signed once the spacing is up.
+        let started = ContinuousClock.now
+        #expect(await history.writer.append(NewEvent(kind: .systemNotice, result: .success, details: EventDetails(reason: "second"))) != nil)
+        try await Task.sleep(for: HistoryWriter.checkpointDelay + .milliseconds(500))
+        #expect(try history.store.witnessStatus().unwitnessedEvents == 1)
+        while try history.store.witnessStatus().unwitnessedEvents > 0, ContinuousClock.now - started < .seconds(8) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try history.store.witnessStatus().unwitnessedEvents == 0)
+        #expect(ContinuousClock.now - started >= .seconds(2), "signed before the spacing was up")
+        #expect(try history.store.status().checkpoints == afterFirst + 1)
+    }
+
     @Test func anIdleWriterSignsNothing() async throws {
         let history = try TemporaryHistory()
         try await Task.sleep(for: HistoryWriter.checkpointDelay + .milliseconds(500))

@@ -10,7 +10,7 @@ final class TemporaryHistory {
     let store: HistoryStore
     let writer: HistoryWriter
 
-    init() throws {
+    init(spacing: Duration = .seconds(60)) throws {
         folder = NSTemporaryDirectory() + "gateway-history-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let key = folder + "/key"
@@ -18,7 +18,7 @@ final class TemporaryHistory {
         store = try HistoryStore.open(HistoryConfiguration(databasePath: folder + "/history.sqlite", archiveDirectory: folder + "/archive",
                                                            signingKeyPath: key,
                                                            witness: WitnessConfiguration(files: [folder + "/history.witness"])))
-        writer = try HistoryWriter(store: store, logger: Logger(label: "test"))
+        writer = try HistoryWriter(store: store, spacing: spacing, logger: Logger(label: "test"))
     }
 
     deinit {

@@ -63,6 +63,25 @@ import Testing
         #expect { try store.archive(year: 2025) } throws: { ($0 as? HistoryError)?.code == .refused }
     }
 
+    /// Found by the seven-year campaign (history-years): the check of a new archive knew no stored subtree, so a year
+    /// of 256 events or more (the first stored level) could never be archived.
+    @Test func yearsOfHundredsOfEventsAreArchivedWithSubtreesInsideTheYearAndAcrossItsStart() throws {
+        let f = try HistoryFixture(every: 100)
+        let clock = FixedClock(date(2023, 6, 1))
+        let store = try f.store(clock: clock)
+        try f.fill(store, 300, clock: clock)
+        clock.set(date(2024, 6, 1))
+        try f.fill(store, 700, clock: clock)
+        clock.set(date(2025, 1, 10))
+        // 2023 holds events 1…300 (the subtree of 1…256 inside it); 2024 holds 301…1000, with 257…512 reaching back
+        // into 2023 and 513…768 inside it.
+        #expect(try store.archive(year: 2023).count == 300)
+        #expect(try store.archive(year: 2024).count == 700)
+        let r = store.verify()
+        #expect(r.intact && r.sealedYears == [2023, 2024] && r.eventsChecked == 1002, "\(r.message)")
+        #expect(try store.events(matching: EventFilter(from: date(2024, 1, 1), to: date(2025, 1, 1))).count == 700)
+    }
+
     @Test func aChangedArchiveFileIsFound() throws {
         let (f, clock, store) = try history([2024, 2025])
         clock.set(date(2026, 1, 10))

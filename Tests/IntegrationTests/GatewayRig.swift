@@ -177,6 +177,7 @@ final class GatewayRig {
             witness-file = "\(folder)/witness/history.witness"
             checkpoint-every-events = 1000
             checkpoint-every-seconds = 300
+            checkpoint-spacing-seconds = 1
             [scrypt]
             log2-n = 10
             r = 8

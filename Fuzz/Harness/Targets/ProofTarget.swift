@@ -77,7 +77,7 @@ public enum ProofTarget: FuzzTarget {
         try FileManager.default.createDirectory(atPath: folder + "/witness", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let keyPath = folder + "/signing.key"
-        FileManager.default.createFile(atPath: keyPath, contents: Data(signingBytes), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: keyPath, contents: Data(signingBytes), attributes: [.posixPermissions: 0o600])
         let configuration = HistoryConfiguration(databasePath: folder + "/history.sqlite", archiveDirectory: folder + "/archive",
                                                  signingKeyPath: keyPath, witness: WitnessConfiguration(files: [folder + "/witness/w"]),
                                                  checkpointEveryEvents: 4)

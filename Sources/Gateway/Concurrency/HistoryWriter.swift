@@ -9,9 +9,10 @@ import Vocabulary
 /// "No record, no access": ``append(_:)`` answers false when the event could not be written, and the caller denies
 /// or locks.
 ///
-/// A checkpoint follows every burst of events about ``checkpointDelay`` after its first event: the events are then
-/// covered by a checkpoint the witness holds (`cardgate history verify` exits 0, not 2 for an unwitnessed tail), and
-/// a burst still costs one signature and one witness line, not one per event.
+/// A checkpoint follows every burst of events about ``checkpointDelay`` after its first event, but no sooner than
+/// ``spacing`` after the checkpoint before: the events are then soon covered by a checkpoint the witness holds
+/// (`cardgate history verify` exits 0, not 2 for an unwitnessed tail), and neither a burst nor a steady trickle of
+/// events costs one signature and one witness line per event.
 actor HistoryWriter {
     /// How long after an event the checkpoint covering it is signed (events in between share it).
     static let checkpointDelay: Duration = .seconds(1)
@@ -23,17 +24,24 @@ actor HistoryWriter {
     private let logger: Logger
     /// Whether the last append succeeded.
     private(set) var healthy = true
-    /// A checkpoint is due within ``checkpointDelay``.
+    /// ``afterBurst()`` is scheduled.
     private var checkpointScheduled = false
+    /// A checkpoint is scheduled for when ``spacing`` is up.
+    private var signingScheduled = false
+    /// The shortest time between two checkpoints signed after bursts (`[history] checkpoint-spacing-seconds`).
+    let spacing: Duration
+    /// When the last checkpoint was signed (nil: none yet by this writer).
+    private var lastCheckpoint: ContinuousClock.Instant?
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// Takes over the store's write-ahead log checkpoints (see ``HistoryStore/takeOverWALCheckpoints()``).
-    init(store: HistoryStore, logger: Logger) throws(HistoryError) {
+    init(store: HistoryStore, spacing: Duration = .seconds(60), logger: Logger) throws(HistoryError) {
         try store.takeOverWALCheckpoints()
         executor = ThreadExecutor(name: "cardgate.history")
         walCheckpointer = WALCheckpointer(store: store, logger: logger)
         self.store = store
+        self.spacing = spacing
         self.logger = logger
     }
 
@@ -56,17 +64,44 @@ actor HistoryWriter {
     /// Signs a checkpoint at the head if the head is not covered yet (after a burst, the timer, shutdown), then has
     /// the write-ahead log copied into the database off this thread.
     func checkpoint() {
-        checkpointScheduled = false
-        do { _ = try store.checkpoint() } catch { logger.error("history checkpoint failed", metadata: ["error": "\(error)"]) }
+        signingScheduled = false
+        do {
+            if try store.checkpoint() != nil { lastCheckpoint = .now }
+        } catch { logger.error("history checkpoint failed", metadata: ["error": "\(error)"]) }
         walCheckpointer.request()
     }
 
-    /// Signs a checkpoint ``checkpointDelay`` from now, unless one is already due by then.
+    /// At shutdown, after the last record: signs a last checkpoint and copies the whole write-ahead log into the
+    /// database before returning.
+    func close() {
+        checkpoint()
+        walCheckpointer.finish()
+    }
+
+    /// ``afterBurst()`` about ``checkpointDelay`` from now, unless it is already scheduled.
     private func scheduleCheckpoint() {
         guard !checkpointScheduled else { return }
         checkpointScheduled = true
         Task { [weak self] in
             try? await Task.sleep(for: Self.checkpointDelay)
+            await self?.afterBurst()
+        }
+    }
+
+    /// A second after a burst: signs a checkpoint if the last one is at least ``spacing`` old, else schedules the
+    /// signing for when it is; the write-ahead log is copied into the database either way, so that it stays small
+    /// between checkpoints.
+    private func afterBurst() {
+        checkpointScheduled = false
+        guard let lastCheckpoint, case let wait = spacing - (ContinuousClock.now - lastCheckpoint), wait > .zero else {
+            checkpoint()
+            return
+        }
+        walCheckpointer.request()
+        guard !signingScheduled else { return }
+        signingScheduled = true
+        Task { [weak self] in
+            try? await Task.sleep(for: wait)
             await self?.checkpoint()
         }
     }
