@@ -173,10 +173,12 @@ let package = Package(
         // swift run -c release history-years [--scale 1]
         .executableTarget(
             name: "history-years",
-            dependencies: ["History", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CityHall", "History", .product(name: "Crypto", package: "swift-crypto")],
             path: "Benchmarks/Years",
             swiftSettings: strict
         ),
+        // The simulated city hall that history-years writes, also run briefly by `make test` (CityHallTests).
+        .target(name: "CityHall", dependencies: ["History"], path: "Benchmarks/CityHall", swiftSettings: strict),
         // The daemon's reaction times, memory and idle CPU against real pcscd (needs the release cardgate):
         // swift build -c release --product cardgate && swift run -c release gateway-bench
         .executableTarget(
@@ -190,6 +192,7 @@ let package = Package(
 
         // Helpers several test targets share: a scripted fake card channel, control of the rig's pcscd.
         .target(name: "TestSupport", dependencies: ["APDU", "Vocabulary"], path: "Tests/TestSupport"),
+        .testTarget(name: "CityHallTests", dependencies: ["CityHall", "History"], swiftSettings: strict),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "APDUTests", dependencies: ["Vocabulary", "APDU", "TestSupport"]),
         .testTarget(name: "SmartCardTests", dependencies: ["Vocabulary", "SmartCard", "VirtualCard", "TestSupport"]),

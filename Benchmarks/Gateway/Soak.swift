@@ -81,8 +81,8 @@ extension GatewayBench {
         let recordedSequences = Set(recorded.compactMap { ($0["sequence"] as? NSNumber)?.int64Value })
         let lost = tally.operations.filter { !recordedSequences.contains($0) }
         let unlocks = try historyLines(rig, ["--kind", "session.started", "--place", BenchInstallation.measured.id]).count
-        let entries = try historyLines(rig, ["--kind", "door.entry", "--place", BenchInstallation.door]).count
-        let exits = try historyLines(rig, ["--kind", "door.exit", "--place", BenchInstallation.door]).count
+        let entries = try historyLines(rig, ["--kind", "door.entry", "--place", BenchInstallation.doorRoom]).count
+        let exits = try historyLines(rig, ["--kind", "door.exit", "--place", BenchInstallation.doorRoom]).count
         let verify = try runCardgate(rig, ["history", "verify", "--config", installation.configPath])
 
         // MARK: Report

@@ -1,3 +1,4 @@
+import CityHall
 import Crypto
 import Foundation
 import History

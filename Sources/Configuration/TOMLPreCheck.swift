@@ -2,9 +2,10 @@
 /// asserts (a build with assertions aborts; without them it goes on from a state its author ruled out) when
 ///
 /// - a table header's first key starts with a character no key starts with (`[#a]`, `[!]`, a `[` that ends its line);
-/// - a value is a date followed by `T` and no time (`a = 1979-05-27Trole2:00Z`): it reads the time from a letter.
+/// - a value is a date followed by `T` and no time (`a = 1979-05-27Trole2:00Z`): it reads the time from a letter;
+/// - a value is missing where one must start (`unlock = ['/bin/true',}`, `a = ,`).
 ///
-/// Both were found by fuzzing (Fuzz/regressions/config) and are syntax errors anyway. A bare key may look like the
+/// All were found by fuzzing (Fuzz/regressions/config) and are syntax errors anyway. A bare key may look like the
 /// second (`1979-05-27Tx = 1` is a valid key): only values are checked, that is what follows `=`, an array's `[` or
 /// a `,` inside an array.
 enum TOMLPreCheck {
@@ -49,6 +50,10 @@ enum TOMLPreCheck {
             }
             let valueHere = expectValue
             expectValue = false
+            // Where a value must start, toml++ asserts that it does not meet the end of one (`b = [1,}`, `a = ,`).
+            if valueHere, c == ascii(",") || c == ascii("}") || (c == ascii("]") && open.last != .array) {
+                throw TOMLNode.SyntaxError(message: "a value is missing before '\(Character(Unicode.Scalar(c)))'", line: line, column: i - lineStart + 1)
+            }
             switch c {
             case ascii("\""), ascii("'"):
                 i = skipString(b, from: i, line: &line, lineStart: &lineStart)

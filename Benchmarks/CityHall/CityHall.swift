@@ -3,12 +3,14 @@ import History
 
 /// A small, fast, deterministic random number generator (SplitMix64), so that a seed and a day always give the same
 /// events.
-struct SplitMix: RandomNumberGenerator {
+public struct SplitMix: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// A generator that starts from `seed`.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -18,9 +20,11 @@ struct SplitMix: RandomNumberGenerator {
 }
 
 /// One event of the simulated city hall, at its time.
-struct TimedEvent {
-    var millis: Int64
-    var event: NewEvent
+public struct TimedEvent: Sendable {
+    /// When, in milliseconds since 1970.
+    public var millis: Int64
+    /// The event.
+    public var event: NewEvent
 }
 
 /// A city hall's resident-registry office as the gateway records it: 60 terminals, 8 guarded rooms, 400 operators.
@@ -30,24 +34,36 @@ struct TimedEvent {
 /// pulled), now and then with a wrong PIN first or a refused card; the 120 operators with a room grant enter and leave
 /// their room one to three times; the PIN administrator records a few administrative acts. Saturdays carry 5 %
 /// of a working day, Sundays and the year-end closure 2 % (on-call work). `scale` multiplies the operators present.
-struct CityHall {
-    static let terminals = 60
-    static let rooms = 8
-    static let operators = 400
-    static let operatorsWithRoomGrant = 120
+public struct CityHall: Sendable {
+    public static let terminals = 60
+    public static let rooms = 8
+    public static let operators = 400
+    public static let operatorsWithRoomGrant = 120
     /// Japan Standard Time, a fixed offset (no daylight saving).
-    static let jstOffsetMillis: Int64 = 9 * 3_600_000
+    public static let jstOffsetMillis: Int64 = 9 * 3_600_000
 
-    let seed: UInt64
-    let scale: Double
+    /// The seed of the day generators.
+    public let seed: UInt64
+    /// The share of the operators present, relative to a full city hall.
+    public let scale: Double
 
-    static func operatorID(_ index: Int) -> String { String(format: "op%03d", index + 1) }
-    static func card(_ index: Int) -> String { String(format: "%032X", UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15) }
-    static func terminal(_ index: Int) -> String { String(format: "T%02d", index + 1) }
-    static func room(_ index: Int) -> String { "R\(index + 1)" }
+    /// A city hall of `scale` times the full size, its days drawn from `seed`.
+    public init(seed: UInt64, scale: Double) {
+        self.seed = seed
+        self.scale = scale
+    }
+
+    /// The id of operator `index` (0-based).
+    public static func operatorID(_ index: Int) -> String { String(format: "op%03d", index + 1) }
+    /// The card GUID of operator `index`.
+    public static func card(_ index: Int) -> String { String(format: "%032X", UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15) }
+    /// The terminal id of `index`.
+    public static func terminal(_ index: Int) -> String { String(format: "T%02d", index + 1) }
+    /// The room id of `index`.
+    public static func room(_ index: Int) -> String { "R\(index + 1)" }
 
     /// The share of a working day's activity on a day (`weekday` 1 = Sunday … 7 = Saturday, as Foundation counts).
-    static func activity(month: Int, day: Int, weekday: Int) -> Double {
+    public static func activity(month: Int, day: Int, weekday: Int) -> Double {
         if (month == 12 && day >= 29) || (month == 1 && day <= 3) { return 0.02 }
         switch weekday {
         case 1: return 0.02
@@ -57,7 +73,7 @@ struct CityHall {
     }
 
     /// The events of one day, in time order. `dayStartMillis` is local midnight (JST) in milliseconds since 1970.
-    func events(dayIndex: Int, dayStartMillis: Int64, activity: Double) -> [TimedEvent] {
+    public func events(dayIndex: Int, dayStartMillis: Int64, activity: Double) -> [TimedEvent] {
         var rng = SplitMix(seed: seed &+ UInt64(dayIndex) &* 0x2545_F491_4F6C_DD1D)
         var out: [TimedEvent] = []
         out.reserveCapacity(Int(25_000 * scale * activity) + 64)
