@@ -51,11 +51,12 @@ extension GatewayBench {
             if Date() >= nextSample {
                 samples.append(sample(rig, database: database, since: start))
                 nextSample = nextSample.addingTimeInterval(Self.sampleSeconds)
-                if samples.count % 10 == 1, let last = samples.last {
+                if samples.count % 4 == 1, let last = samples.last {
                     let tally = load.snapshot
                     print(String(format: "  %5.1f min: VmRSS %.1f MB, %d descriptors, %d threads, -wal %.1f MB, %d events; %d cycles, %d operations, %d sign-ins",
                                  last.minute, Double(last.rssKiB) / 1024, last.fileDescriptors, last.threads, Double(last.walBytes) / 1_048_576,
                                  last.events, index, tally.operations.count, tally.signIns))
+                    fflush(nil)
                 }
             }
             if Date() >= nextQuery {

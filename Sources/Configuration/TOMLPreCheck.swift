@@ -3,6 +3,7 @@
 ///
 /// - a table header's first key starts with a character no key starts with (`[#a]`, `[!]`, a `[` that ends its line);
 /// - a value is a date followed by `T` and no time (`a = 1979-05-27Trole2:00Z`): it reads the time from a letter;
+/// - a value is a date, a space and one digit (`1978-05-2e 7]`): it reads on into a time that has ended;
 /// - a value is missing where one must start (`unlock = ['/bin/true',}`, `a = ,`).
 ///
 /// All were found by fuzzing (Fuzz/regressions/config) and are syntax errors anyway. A bare key may look like the
@@ -78,6 +79,10 @@ enum TOMLPreCheck {
                     throw TOMLNode.SyntaxError(message: "a date followed by 'T' must go on with a time (YYYY-MM-DDTHH:MM:SS)",
                                                line: line, column: column - lineStart + 1)
                 }
+                if valueHere, let column = spacedDateWithoutTime(b, at: i) {
+                    throw TOMLNode.SyntaxError(message: "a date followed by a space and a digit must go on with a time (YYYY-MM-DD HH:MM:SS)",
+                                               line: line, column: column - lineStart + 1)
+                }
                 i += 1
             }
         }
@@ -98,6 +103,24 @@ enum TOMLPreCheck {
         }
         let next = start + shape.count
         return next < b.count && isDigit(b[next]) ? nil : next
+    }
+
+    /// The index of the character after `????-??-?? D` when the value at `start` looks like a date (a digit first,
+    /// `-` at 4 and 7, nothing that ends a value before the space) and that character is not a digit (the end of the
+    /// text included); nil otherwise. toml++ reads on into a time there and asserts when the value ends after one digit
+    /// (`1978-05-2e 7]`). A valid local date-time always has two digits of hour there.
+    private static func spacedDateWithoutTime(_ b: [UInt8], at start: Int) -> Int? {
+        guard start + 12 <= b.count, isDigit(b[start]), b[start + 4] == ascii("-"), b[start + 7] == ascii("-"),
+              b[start + 10] == ascii(" "), isDigit(b[start + 11]),
+              !b[start..<(start + 10)].contains(where: { endsValue($0) }) else { return nil }
+        let next = start + 12
+        return next < b.count && isDigit(b[next]) ? nil : next
+    }
+
+    /// Whether toml++ ends a value at this byte (ASCII whitespace, `]`, `}`, `,`, `#`).
+    private static func endsValue(_ c: UInt8) -> Bool {
+        c == ascii(" ") || c == ascii("\t") || c == ascii("\n") || c == ascii("\r") || c == 0x0B || c == 0x0C
+            || c == ascii("]") || c == ascii("}") || c == ascii(",") || c == ascii("#")
     }
 
     private static func isDigit(_ c: UInt8) -> Bool { c >= ascii("0") && c <= ascii("9") }

@@ -19,8 +19,18 @@ struct DateTimeValueTests {
         }
     }
 
+    @Test(arguments: ["timze = 1978-05-2e 7]\0\0", "a = 1979-05-27 7\n", "a = [1979-05-27 1]\n", "a = 1979-05-27 9"])
+    func aDateASpaceAndOneDigitIsASyntaxError(_ text: String) {
+        do {
+            _ = try load(text)
+            Issue.record("loaded")
+        } catch {
+            #expect(error.code == .syntax && error.description.contains("a date followed by a space"), "\(error)")
+        }
+    }
+
     @Test func keysStringsCommentsAndWholeDateTimesAreNotRefused() throws {
-        let text = "1979-05-27Tx = 1\nb = \"1979-05-27Tx\"\nc = 1979-05-27T07:32:00Z # 1979-05-27Tx\nd = { 1979-05-27Ty = 2 }\ne = [1979-05-27 07:32:00]\n"
+        let text = "1979-05-27Tx = 1\nb = \"1979-05-27Tx\"\nc = 1979-05-27T07:32:00Z # 1979-05-27Tx\nd = { 1979-05-27Ty = 2 }\ne = [1979-05-27 07:32:00]\nf = 1979-05-27 # 1\n"
         let tree = try TOMLNode.parse(text)
         #expect(tree["1979-05-27Tx"] == .integer(1))
         #expect(tree["b"] == .string("1979-05-27Tx"))
