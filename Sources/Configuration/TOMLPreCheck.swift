@@ -105,16 +105,27 @@ enum TOMLPreCheck {
         return next < b.count && isDigit(b[next]) ? nil : next
     }
 
-    /// The index of the character after `????-??-?? D` when the value at `start` looks like a date (a digit first,
-    /// `-` at 4 and 7, nothing that ends a value before the space) and that character is not a digit (the end of the
-    /// text included); nil otherwise. toml++ reads on into a time there and asserts when the value ends after one digit
-    /// (`1978-05-2e 7]`). A valid local date-time always has two digits of hour there.
+    /// The index of the value at `start` when it looks like a date to toml++ (ten characters, a digit first, `-` at 4
+    /// and 7, nothing that ends a value among them), then a space, one digit and no second digit (the end of the text
+    /// included); nil otherwise. toml++ reads on into a time there and asserts when the value ends after one digit
+    /// (`1978-05-2e 7]`). It counts characters, not bytes (an invalid byte it reads as one), so this does too. A valid
+    /// local date-time always has two digits of hour there.
     private static func spacedDateWithoutTime(_ b: [UInt8], at start: Int) -> Int? {
-        guard start + 12 <= b.count, isDigit(b[start]), b[start + 4] == ascii("-"), b[start + 7] == ascii("-"),
-              b[start + 10] == ascii(" "), isDigit(b[start + 11]),
-              !b[start..<(start + 10)].contains(where: { endsValue($0) }) else { return nil }
-        let next = start + 12
-        return next < b.count && isDigit(b[next]) ? nil : next
+        guard isDigit(b[start]) else { return nil }
+        var scalars: [UInt32] = []
+        var iterator = b[start...].makeIterator()
+        var decoder = UTF8()
+        decoding: while scalars.count < 13 {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): scalars.append(scalar.value)
+            case .error: scalars.append(0xFFFD)
+            case .emptyInput: break decoding
+            }
+        }
+        let digit = { (c: UInt32) in c >= 0x30 && c <= 0x39 }
+        guard scalars.count >= 12, scalars[4] == 0x2D, scalars[7] == 0x2D, scalars[10] == 0x20, digit(scalars[11]),
+              !scalars[0..<10].contains(where: { $0 < 0x80 && endsValue(UInt8($0)) }) else { return nil }
+        return scalars.count > 12 && digit(scalars[12]) ? nil : start
     }
 
     /// Whether toml++ ends a value at this byte (ASCII whitespace, `]`, `}`, `,`, `#`).

@@ -19,7 +19,7 @@ struct DateTimeValueTests {
         }
     }
 
-    @Test(arguments: ["timze = 1978-05-2e 7]\0\0", "a = 1979-05-27 7\n", "a = [1979-05-27 1]\n", "a = 1979-05-27 9"])
+    @Test(arguments: ["timze = 1978-05-2e 7]\0\0", "timze = 1978-05-\u{FFFD}e 7]", "a = 1979-05-27 7\n", "a = [1979-05-27 1]\n", "a = 1979-05-27 9"])
     func aDateASpaceAndOneDigitIsASyntaxError(_ text: String) {
         do {
             _ = try load(text)
