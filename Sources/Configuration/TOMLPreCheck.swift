@@ -16,7 +16,9 @@ enum TOMLPreCheck {
     /// Throws the syntax error of the first such header or value.
     static func check(_ text: String) throws(TOMLNode.SyntaxError) {
         let b = Array(text.utf8)
-        var i = 0, line = 1, lineStart = 0, atLineStart = true
+        // toml++ skips a byte-order mark at the very start: the first line starts after it.
+        let bom = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var i = bom, line = 1, lineStart = bom, atLineStart = true
         var open: [Bracket] = []
         var expectValue = false
         var arrayDepth: Int { open.count }

@@ -5,7 +5,7 @@ import Testing
 /// fuzzing); they are syntax errors with their place, and valid text that looks like them still loads.
 @Suite("Configuration table headers")
 struct TableHeaderTests {
-    @Test(arguments: ["[#a]\n", "x = 1\n\n  [ !]\n", "[[#readers]]\n", "x = 1\n[\n", "["])
+    @Test(arguments: ["[#a]\n", "x = 1\n\n  [ !]\n", "[[#readers]]\n", "x = 1\n[\n", "[", "\u{FEFF}[\n[C]\n", "\u{FEFF}[#a]"])
     func aHeaderWithoutAKeyIsASyntaxErrorWithItsPlace(_ text: String) {
         do {
             _ = try load(text)
