@@ -1,13 +1,14 @@
 /// Syntax errors that toml++ 3 (inside TOMLKit 0.6.0) does not survive, found before it sees the text. toml++
 /// asserts (a build with assertions aborts; without them it goes on from a state its author ruled out) when
 ///
-/// - a table header's first key starts with a character no key starts with (`[#a]`, `[!]`, a `[` that ends its line);
+/// - a table header's first key starts with a character no key starts with (`[#a]`, `[!]`, a `[` that ends its line,
+///   also after a byte-order mark);
 /// - a value is a date followed by `T` and no time (`a = 1979-05-27Trole2:00Z`): it reads the time from a letter;
 /// - a value is a date, a space and one digit (`1978-05-2e 7]`): it reads on into a time that has ended;
 /// - a value is missing where one must start (`unlock = ['/bin/true',}`, `a = ,`).
 ///
-/// All were found by fuzzing (Fuzz/regressions/config) and are syntax errors anyway. A bare key may look like the
-/// second (`1979-05-27Tx = 1` is a valid key): only values are checked, that is what follows `=`, an array's `[` or
+/// All were found by fuzzing (Fuzz/regressions/config) and are syntax errors anyway. A bare key may look like a
+/// date (`1979-05-27Tx = 1` is a valid key): only values are checked, that is what follows `=`, an array's `[` or
 /// a `,` inside an array.
 enum TOMLPreCheck {
     /// What a `[` or `{` opened inside a value.
