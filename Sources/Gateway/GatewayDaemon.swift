@@ -67,11 +67,17 @@ public enum GatewayDaemon {
         let history: HistoryStore
         do {
             try HistoryStore.checkWriteAheadLog(ofDatabase: historyConfiguration.databasePath)
+            // Before SQLite opens the files: closing any descriptor of a file drops every POSIX lock this process
+            // holds on it, SQLite's too. Done after the open, it left the -shm without the daemon's lock, so an
+            // auditor's `cardgate history query` took the database for unused and reset the -shm under the running
+            // daemon (a bus error in the soak, and a risk to the log). SQLite gives a -wal or -shm it creates later
+            // the database file's owner and mode; a new history's file is created empty first for that.
+            try HistoryStore.createDatabaseFileIfMissing(historyConfiguration.databasePath)
+            shareWithAuditors(historyConfiguration.databasePath, group: configuration.service.auditGroup, logger: logger)
             history = try HistoryStore.open(historyConfiguration)
         } catch {
             throw GatewayStartError(.setup, "the history cannot be opened: \(error)")
         }
-        shareWithAuditors(historyConfiguration.databasePath, group: configuration.service.auditGroup, logger: logger)
         let registry: Registry
         do {
             registry = try installation.openRegistry(busyTimeout: 2)
@@ -113,7 +119,8 @@ public enum GatewayDaemon {
     }
 
     /// Gives the history database (and its -wal and -shm) to the auditors' group, readable (0640), when that group
-    /// exists: `cardgate history query|verify|…` then work for its members without any secret.
+    /// exists: `cardgate history query|verify|…` then work for its members without any secret. Only before SQLite
+    /// opens the database in this process (see ``prepare(installation:version:logger:executable:)``).
     static func shareWithAuditors(_ database: String, group name: String?, logger: Logger) {
         guard let name else { return }
         guard let gid = name.hasPrefix("gid:") ? UInt32(name.dropFirst(4)) : ClientSet.groupID(name) else {

@@ -137,6 +137,13 @@ public final class HistoryStore: Sendable {
     /// The origin used when none is configured.
     public static func derivedOrigin(_ firstKey: CheckpointPublicKey) -> String { "cardgate.local/history-\(firstKey.fingerprint)" }
 
+    /// Creates an empty database file with mode 0600 unless one exists, so that its owner and mode can be set before
+    /// SQLite opens it (the daemon gives it to the auditors' group; SQLite gives the -wal and -shm it creates the
+    /// database file's owner and mode).
+    public static func createDatabaseFileIfMissing(_ path: String) throws(HistoryError) {
+        if !FileManager.default.fileExists(atPath: path) { try createDatabaseFile(path) }
+    }
+
     /// Creates the database file with mode 0600 before SQLite opens it; SQLite gives its -wal and -shm files the
     /// database file's mode, so they are 0600 too.
     static func createDatabaseFile(_ path: String) throws(HistoryError) {

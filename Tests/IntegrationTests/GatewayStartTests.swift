@@ -178,3 +178,39 @@ extension GatewayEndToEndTests {
         #expect(try rig.history().filter { $0.kind == .systemStart }.count == 3)
     }
 }
+
+extension GatewayEndToEndTests {
+    /// Found by the soak: the daemon gave the history files to the auditors' group by opening and closing them after
+    /// SQLite had opened them, which dropped SQLite's POSIX locks in the daemon; an auditor's CLI then took the
+    /// database for unused and reset its -shm under the daemon (a bus error after 20 to 34 minutes of the soak).
+    @Test func theDaemonKeepsItsSQLiteLockOnTheHistoryWhenItSharesItWithTheAuditors() async throws {
+        let rig = try GatewayRig()
+        let text = try String(contentsOfFile: rig.configPath, encoding: .utf8)
+        #expect(text.contains("audit-group = \"\"\n"))
+        try text.replacingOccurrences(of: "audit-group = \"\"\n", with: "audit-group = \"gid:\(getgid())\"\n")
+            .write(toFile: rig.configPath, atomically: true, encoding: .utf8)
+        let client = try await rig.start()
+        _ = try await client.status()
+        let pid = try #require(rig.daemon?.processIdentifier)
+        let shm = rig.databasePath + "-shm"
+        var info = stat()
+        #expect(stat(rig.databasePath, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o640 && info.st_gid == getgid(), "mode \(String(info.st_mode & 0o777, radix: 8)), group \(info.st_gid)")
+        #expect(stat(shm, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o640 && info.st_gid == getgid(), "-shm mode \(String(info.st_mode & 0o777, radix: 8)), group \(info.st_gid)")
+        // /proc/locks: "1: POSIX  ADVISORY  READ 1234 fd:01:5678 128 128" (pid, then device:inode).
+        let locks = try String(contentsOfFile: "/proc/locks", encoding: .utf8).split(separator: "\n")
+        let held = locks.filter { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            return fields.count > 5 && fields[4] == "\(pid)" && fields[5].hasSuffix(":\(info.st_ino)")
+        }
+        #expect(!held.isEmpty, "the daemon (pid \(pid)) holds no lock on \(shm) (inode \(info.st_ino))")
+        // An auditor's read beside it leaves the daemon working.
+        for _ in 0..<3 {
+            let query = try BuiltTools.run(try BuiltTools.cardgate(), ["history", "query", "--config", rig.configPath, "--limit", "3"])
+            #expect(query.status == 0, "\(query.output)")
+        }
+        _ = try await client.status()
+        #expect(rig.stop() == 0)
+    }
+}
