@@ -40,18 +40,22 @@ extension HistoryStore {
 
     static let sealColumns = "year, first_seq, last_seq, count, last_hash, tree_root, last_checkpoint, last_checkpoint_hash, prev_seal_hash"
 
-    static func seal(_ r: Row) -> YearSeal {
-        YearSeal(year: r[0], firstSequence: r[1], lastSequence: r[2], count: r[3], lastHash: [UInt8](r[4] as Data),
-                 treeRoot: [UInt8](r[5] as Data), lastCheckpoint: r[6], lastCheckpointHash: [UInt8](r[7] as Data),
-                 previousSealHash: [UInt8](r[8] as Data))
+    /// A seal from its row; throws (never traps) on a NULL or a value of the wrong type (an export or archive file is
+    /// outside input: found by the `export` fuzz target).
+    static func seal(_ r: Row) throws -> YearSeal {
+        YearSeal(year: try r.decode(Int.self, atIndex: 0), firstSequence: try r.decode(Int64.self, atIndex: 1),
+                 lastSequence: try r.decode(Int64.self, atIndex: 2), count: try r.decode(Int64.self, atIndex: 3),
+                 lastHash: [UInt8](try r.decode(Data.self, atIndex: 4)), treeRoot: [UInt8](try r.decode(Data.self, atIndex: 5)),
+                 lastCheckpoint: try r.decode(Int64.self, atIndex: 6), lastCheckpointHash: [UInt8](try r.decode(Data.self, atIndex: 7)),
+                 previousSealHash: [UInt8](try r.decode(Data.self, atIndex: 8)))
     }
 
     static func seals(_ db: Database, where clause: String = "", arguments: StatementArguments = []) throws -> [YearSeal] {
-        try Row.fetchAll(db, sql: "SELECT \(sealColumns) FROM seals \(clause) ORDER BY year", arguments: arguments).map(seal)
+        try Row.fetchAll(db, sql: "SELECT \(sealColumns) FROM seals \(clause) ORDER BY year", arguments: arguments).map { try seal($0) }
     }
 
     static func lastSeal(_ db: Database) throws -> YearSeal? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(sealColumns) FROM seals ORDER BY year DESC LIMIT 1")).map(seal)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(sealColumns) FROM seals ORDER BY year DESC LIMIT 1")).map { try seal($0) }
     }
 
     /// Seals the head's year: a checkpoint at its last event (signed if there is none), the tree's nodes that end

@@ -40,12 +40,15 @@ struct VerificationInputs {
     /// Reads the tables every history file has (live database, archive, export).
     mutating func load(_ db: Database, source: String) throws {
         seals = try HistoryStore.seals(db)
-        for row in try Row.fetchAll(db, sql: "SELECT year, last_checkpoint_note FROM seals") { sealNotes[row[0]] = row[1] }
+        for row in try Row.fetchAll(db, sql: "SELECT year, last_checkpoint_note FROM seals") {
+            sealNotes[try row.decode(Int.self, atIndex: 0)] = try row.decode(String.self, atIndex: 1)
+        }
         try loadCheckpoints(db, source: source)
         for row in try Row.fetchAll(db, sql: "SELECT level, idx, hash FROM tree_nodes") {
-            let level: Int = row[0]
-            let index: Int64 = row[1]
-            let data: Data = row[2]
+            // Decoded so that a NULL or a wrong type is an error, not a trap (files are outside input).
+            let level = try row.decode(Int.self, atIndex: 0)
+            let index = try row.decode(Int64.self, atIndex: 1)
+            let data = try row.decode(Data.self, atIndex: 2)
             guard level >= 0, level < 64, index >= 0, let h = Hash32(checking: data) else {
                 throw VerifyFailure(sequence: nil, problem: .treeNode, message: "a stored tree node (level \(level), index \(index)) is malformed")
             }
@@ -56,7 +59,9 @@ struct VerificationInputs {
 
     mutating func loadCheckpoints(_ db: Database, source: String) throws {
         for r in try Row.fetchAll(db, sql: "SELECT number, size, year, time, root, note FROM checkpoints ORDER BY number") {
-            rows.append(CheckpointRow(number: r[0], size: r[1], year: r[2], time: r[3], root: [UInt8](r[4] as Data), note: r[5], source: source))
+            rows.append(CheckpointRow(number: try r.decode(Int64.self, atIndex: 0), size: try r.decode(Int64.self, atIndex: 1),
+                                      year: try r.decode(Int.self, atIndex: 2), time: try r.decode(Int64.self, atIndex: 3),
+                                      root: [UInt8](try r.decode(Data.self, atIndex: 4)), note: try r.decode(String.self, atIndex: 5), source: source))
         }
     }
 
