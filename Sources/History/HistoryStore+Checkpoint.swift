@@ -43,7 +43,13 @@ extension HistoryStore {
     /// A seal from its row; throws (never traps) on a NULL or a value of the wrong type (an export or archive file is
     /// outside input: found by the `export` fuzz target).
     static func seal(_ r: Row) throws -> YearSeal {
-        YearSeal(year: try r.decode(Int.self, atIndex: 0), firstSequence: try r.decode(Int64.self, atIndex: 1),
+        // A crafted file's seal may name negative sequence numbers (found by the `export` fuzz target): refused here,
+        // before any tree arithmetic on them.
+        let first = try r.decode(Int64.self, atIndex: 1), last = try r.decode(Int64.self, atIndex: 2)
+        guard first >= 1, last >= first - 1 else {
+            throw HistoryError(.storage, "a seal names events \(first)…\(last): not a valid range; run cardgate history verify")
+        }
+        return YearSeal(year: try r.decode(Int.self, atIndex: 0), firstSequence: try r.decode(Int64.self, atIndex: 1),
                  lastSequence: try r.decode(Int64.self, atIndex: 2), count: try r.decode(Int64.self, atIndex: 3),
                  lastHash: [UInt8](try r.decode(Data.self, atIndex: 4)), treeRoot: [UInt8](try r.decode(Data.self, atIndex: 5)),
                  lastCheckpoint: try r.decode(Int64.self, atIndex: 6), lastCheckpointHash: [UInt8](try r.decode(Data.self, atIndex: 7)),
