@@ -19,11 +19,7 @@ struct GatewayDiskFaultTests {
         let (client, card, first) = try await rig.startWithT01Unlocked()
         var inserted: VCardProcess? = first
         defer { inserted?.terminate() }
-        var acknowledged: [(sequence: Int64, target: String)] = []
-        for i in 0..<3 {
-            let receipt = try await client.recordOperation(terminal: "T01", action: "resident.view", target: "before:\(i)")
-            acknowledged.append((try #require(receipt.historySequence), "before:\(i)"))
-        }
+        var acknowledged = try await rig.recordOperations(client, prefix: "before", count: 3)
 
         // The disk fills up. The log may still have room where it was checkpointed, so operations go on until the
         // history needs space it cannot get.
@@ -73,7 +69,7 @@ struct GatewayDiskFaultTests {
         inserted?.terminate()
         inserted = nil
         #expect(rig.stop() == 0)
-        let events = Dictionary(uniqueKeysWithValues: try rig.history().map { ($0.sequence, $0) })
+        let events = try rig.historyBySequence()
         for (sequence, target) in acknowledged {
             #expect(events[sequence]?.kind == .operation && events[sequence]?.details.record == target, "event \(sequence) (\(target)) is missing")
         }

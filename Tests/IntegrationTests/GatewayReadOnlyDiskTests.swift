@@ -18,11 +18,7 @@ struct GatewayReadOnlyDiskTests {
         let (client, card, first) = try await rig.startWithT01Unlocked()
         var inserted: VCardProcess? = first
         defer { inserted?.terminate() }
-        var acknowledged: [(sequence: Int64, target: String)] = []
-        for i in 0..<3 {
-            let receipt = try await client.recordOperation(terminal: "T01", action: "resident.view", target: "before:\(i)")
-            acknowledged.append((try #require(receipt.historySequence), "before:\(i)"))
-        }
+        let acknowledged = try await rig.recordOperations(client, prefix: "before", count: 3)
 
         // Their checkpoint is signed about a second later; then the disk fails.
         try await Task.sleep(for: .seconds(2))
@@ -57,7 +53,7 @@ struct GatewayReadOnlyDiskTests {
         _ = rig.stop()
         try disk.remountCopy()
         #expect(!disk.isReadOnly)
-        let events = Dictionary(uniqueKeysWithValues: try rig.history().map { ($0.sequence, $0) })
+        let events = try rig.historyBySequence()
         for (sequence, target) in acknowledged {
             #expect(events[sequence]?.kind == .operation && events[sequence]?.details.record == target, "event \(sequence) (\(target)) is missing")
         }

@@ -390,6 +390,21 @@ final class GatewayRig {
         throw BuiltTools.ToolError(description: "terminal \(id) did not become \(state.rawValue): \(String(describing: last))\n\(serveLog)")
     }
 
+    /// Records `count` operations at T01 (targets `prefix:0`, `prefix:1`, …); their history sequence numbers and targets.
+    func recordOperations(_ client: GatewayClient, prefix: String, count: Int) async throws -> [(sequence: Int64, target: String)] {
+        var acknowledged: [(sequence: Int64, target: String)] = []
+        for i in 0..<count {
+            let receipt = try await client.recordOperation(terminal: "T01", action: "resident.view", target: "\(prefix):\(i)")
+            acknowledged.append((try #require(receipt.historySequence), "\(prefix):\(i)"))
+        }
+        return acknowledged
+    }
+
+    /// The history's events by sequence number (read with the daemon stopped or beside it).
+    func historyBySequence() throws -> [Int64: HistoryEvent] {
+        Dictionary(uniqueKeysWithValues: try history().map { ($0.sequence, $0) })
+    }
+
     /// Starts the daemon with `op1`'s card enrolled and inserted at T01 and its PIN entered: the terminal unlocked.
     /// The caller terminates the returned card process (the card pulled).
     func startWithT01Unlocked() async throws -> (client: GatewayClient, card: String, inserted: VCardProcess) {

@@ -61,7 +61,7 @@ import Vocabulary
         inserted?.terminate()
         inserted = nil
         #expect(rig.stop() == 0)
-        let events = Dictionary(uniqueKeysWithValues: try rig.history().map { ($0.sequence, $0) })
+        let events = try rig.historyBySequence()
         let lost = acknowledged.filter { events[$0.key]?.kind != .operation || events[$0.key]?.details.record != $0.value }
         #expect(lost.isEmpty, "\(lost.count) acknowledged operations are not in the history")
         let verify = try rig.verifyHistory()
