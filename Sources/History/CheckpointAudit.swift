@@ -16,6 +16,8 @@ struct CheckpointAudit {
     let origin: String
     /// The tree at every marked size (checkpoint, witnessed and year-end sizes).
     let marks: [Int64: TreeMark]
+    /// The root of the tree at every marked size (folded once, on all cores).
+    let roots: [Int64: Hash32]
     /// The last sequence number of the chain.
     let chainEnd: Int64
     /// Marks at and after this sequence are unknown (the walk stopped there); `Int64.max` when it went to the end.
@@ -27,6 +29,10 @@ struct CheckpointAudit {
     let resumePoints: [Int64: Checkpoint]
 
     var checkpointsChecked = 0
+    /// Checkpoint notes of the chain whose signatures were verified (the others: see ``checkChain(_:witnessed:witnessNotes:everySignature:)``).
+    var signaturesVerified = 0
+    /// Checkpoint notes of the chain whose signatures were not verified (held alike by the witness, authenticated by the chain).
+    var signaturesTrusted = 0
     /// The size of the last checkpoint whose root the events reproduce.
     var lastGoodSize: Int64 = 0
     /// The size of the last checkpoint of the chain.
@@ -43,6 +49,8 @@ struct CheckpointAudit {
         self.schedule = schedule
         self.origin = origin
         self.marks = marks
+        let sizes = Array(marks.keys)
+        roots = Dictionary(uniqueKeysWithValues: zip(sizes, parallelMap(sizes.count) { marks[sizes[$0]]!.range.folded }))
         self.chainEnd = chainEnd
         self.knownBelow = knownBelow
         self.purged = purged
@@ -52,10 +60,32 @@ struct CheckpointAudit {
     func isPurged(_ seq: Int64) -> Bool { purged.contains { $0.contains(seq) } }
 
     /// The chain of checkpoints, in number order.
-    mutating func checkChain(_ rows: [CheckpointRow], witnessed: [Int64: Int64]) throws(VerifyFailure) {
+    ///
+    /// With `witnessNotes` (the notes the witness files hold) and not `everySignature`, a checkpoint's signature is
+    /// verified only where it authenticates something: the newest checkpoint (each `previous` names the hash of the
+    /// text before, so one verified signature at the end authenticates every text along the chain), the last one
+    /// before each purged year's gap, and every note whose exact bytes no witness holds (a note changed in the
+    /// database alone is caught by its own signature, as before). The others must still carry a signature line by
+    /// the key valid at their time; what goes unchecked is only the signature bytes of a note the witness holds
+    /// byte for byte, whose text the chain authenticates. On any failure the chain is checked again verifying every
+    /// signature, so a damaged history is reported exactly as by a check of every signature.
+    mutating func checkChain(_ rows: [CheckpointRow], witnessed: [Int64: Int64], witnessNotes: [NoteBytes: Checkpoint] = [:],
+                             everySignature: Bool = true) throws(VerifyFailure) {
+        guard !everySignature else { return try checkChain(rows, witnessed: witnessed, trusting: nil) }
+        let start = self
+        do {
+            try checkChain(rows, witnessed: witnessed, trusting: witnessNotes)
+        } catch {
+            self = start
+            try checkChain(rows, witnessed: witnessed, trusting: nil)
+        }
+    }
+
+    /// The checks of ``checkChain(_:witnessed:witnessNotes:everySignature:)``; `trusting` nil verifies every signature.
+    private mutating func checkChain(_ rows: [CheckpointRow], witnessed: [Int64: Int64], trusting witnessNotes: [NoteBytes: Checkpoint]?) throws(VerifyFailure) {
         var seen: [Int64: CheckpointRow] = [:]
         for row in rows {
-            if let other = seen[row.number], other.note != row.note {
+            if let other = seen[row.number], !NoteBytes.sameBytes(other.note, row.note) {
                 throw VerifyFailure(sequence: row.size, problem: .checkpointChain, message: "checkpoint \(row.number) differs between \(other.source) and \(row.source)")
             }
             seen[row.number] = row
@@ -63,10 +93,26 @@ struct CheckpointAudit {
         var prevHash = EventEncoding.genesis, prevNumber: Int64 = 0, prevSize: Int64 = 0
         var prevKey: Int?
         let ordered = seen.values.sorted(by: { $0.number < $1.number })
-        let prepared = PreparedCheckpoints(ordered.map(\.note), schedule: schedule)
+        let notes = ordered.map(\.note)
+        let prepared: PreparedCheckpoints
+        if let witnessNotes {
+            // The newest checkpoint, and the last one before each jump over a purged year, end a stretch of chain.
+            let resumeNumbers = resumePoints.keys.sorted()
+            var anchors: Set<Int> = ordered.isEmpty ? [] : [ordered.count - 1]
+            for i in ordered.indices.dropLast() where resumeNumbers.contains(where: { $0 > ordered[i].number && $0 < ordered[i + 1].number }) {
+                anchors.insert(i)
+            }
+            let fixed = anchors
+            prepared = PreparedCheckpoints(notes, schedule: schedule, known: witnessNotes) { fixed.contains($0) || witnessNotes[NoteBytes(notes[$0])] == nil }
+        } else {
+            prepared = PreparedCheckpoints(notes, schedule: schedule)
+        }
+        signaturesVerified = prepared.verifiedCount
+        signaturesTrusted = notes.count - prepared.verifiedCount
+        let resumes = resumePoints.sorted { $0.key < $1.key }.map(\.value)
         for (index, row) in ordered.enumerated() {
             // Checkpoints of purged years are gone; the chain goes on from the one their seal names.
-            if let resume = resumePoints.filter({ $0.key > prevNumber && $0.key < row.number }).max(by: { $0.key < $1.key })?.value {
+            if let resume = resumes.last(where: { $0.number > prevNumber && $0.number < row.number }) {
                 prevHash = resume.hash
                 prevNumber = resume.number
                 prevSize = resume.size
@@ -112,7 +158,7 @@ struct CheckpointAudit {
             lastCheckpointSize = cp.size
             guard cp.size < knownBelow else { continue }
             guard let mark = marks[cp.size] else { continue }
-            guard constantTimeEqual(mark.range.folded.bytes, cp.root) else {
+            guard let root = roots[cp.size], constantTimeEqual(root.bytes, cp.root) else {
                 throw VerifyFailure(sequence: lastGoodSize + 1, problem: .rewritten,
                                     message: "events \(lastGoodSize + 1)…\(cp.size) differ from what checkpoint \(cp.number) signed: the history was rewritten")
             }
@@ -138,15 +184,19 @@ struct CheckpointAudit {
     /// One witness file's lines of this log, in file order.
     mutating func checkWitness(path: String, lines: [WitnessFile.Line]) throws(VerifyFailure) {
         var valid: [(line: Int, cp: Checkpoint)] = []
-        for line in lines {
+        // A line that is the very note of a database checkpoint, which the chain check authenticated, needs no
+        // signature check of its own (the same bytes); any other line is checked on its own, on all cores.
+        let chain = byNumber, schedule = self.schedule
+        let signed = parallelMap(lines.count) { i -> Bool in
+            guard case .success(let cp) = lines[i].checkpoint else { return false }
+            return chain[cp.number].map { NoteBytes.sameBytes($0.note, cp.note) } == true || schedule.isSignedByKnownKey(cp)
+        }
+        for (index, line) in lines.enumerated() {
             switch line.checkpoint {
             case .failure(let e):
                 throw VerifyFailure(sequence: nil, problem: .witness, message: "the witness file \(path): \(e.description)")
             case .success(let cp):
-                // A line that is the very note of a database checkpoint whose signature the chain check verified
-                // needs no second signature check (the same bytes); any other line is checked on its own.
-                let verifiedAlready = byNumber[cp.number].map { $0.note == cp.note } ?? false
-                guard verifiedAlready || schedule.isSignedByKnownKey(cp) else {
+                guard signed[index] else {
                     throw VerifyFailure(sequence: cp.size, problem: .witness, message: "the witness file \(path) line \(line.number) (checkpoint \(cp.number)) is not validly signed: the line was changed")
                 }
                 valid.append((line.number, cp))
@@ -167,12 +217,12 @@ struct CheckpointAudit {
             if isPurged(cp.size) { continue }
             let beyond = cp.size > chainEnd && walkedToEnd
             if !beyond && cp.size >= knownBelow { continue }
-            let consistent = !beyond && marks[cp.size].map { constantTimeEqual($0.range.folded.bytes, cp.root) } == true
+            let consistent = !beyond && roots[cp.size].map { constantTimeEqual($0.bytes, cp.root) } == true
             if consistent {
                 lastConsistent = max(lastConsistent, cp.size)
                 witnessedSize = max(witnessedSize ?? 0, cp.size)
                 if let db = byNumber[cp.number] {
-                    guard db.note == cp.note else {
+                    guard NoteBytes.sameBytes(db.note, cp.note) else {
                         throw VerifyFailure(sequence: cp.size, problem: .checkpointChain, message: "checkpoint \(cp.number) in the database differs from the one in the witness file \(path) line \(lineNumber)")
                     }
                 } else if resumePoints[cp.number] == nil, cp.number > (resumePoints.keys.max() ?? 0) {

@@ -75,16 +75,3 @@ enum MerkleHash {
         }
     }
 }
-
-/// Standard base64 (RFC 4648 §4) with strict decoding, for notes, witness lines and proof files.
-enum Base64 {
-    static func encode(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
-
-    /// Decodes canonical standard base64 only: padding required, no whitespace, no URL alphabet, and the text must
-    /// be exactly what encoding the result gives back (so one value has one spelling).
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let s = String(text)
-        guard let data = Data(base64Encoded: s), data.base64EncodedString() == s else { return nil }
-        return [UInt8](data)
-    }
-}

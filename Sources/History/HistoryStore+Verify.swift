@@ -12,9 +12,14 @@ extension HistoryStore {
     ///   - witnessFiles: the witness files to compare with; by default the configured ones.
     ///   - threads: split chains of 100,000 events or more over this many threads; by default the number of
     ///     cores (at most 4). 1 verifies on the calling thread only.
-    public func verify(keys: CheckpointKeySchedule? = nil, witnessFiles: [String]? = nil, threads: Int? = nil) -> VerificationReport {
+    ///   - everySignature: verify the signature of every checkpoint. By default a checkpoint note that a witness file
+    ///     holds byte for byte is not verified again when the chain of checkpoints links it to a verified one (its
+    ///     text is then authenticated by that signature); every other note, the newest, and any damaged history are
+    ///     checked signature by signature (see `CheckpointAudit.checkChain`).
+    public func verify(keys: CheckpointKeySchedule? = nil, witnessFiles: [String]? = nil, threads: Int? = nil,
+                       everySignature: Bool = false) -> VerificationReport {
         let policy = threads.map { WalkPolicy(minimumEvents: WalkPolicy.automatic.minimumEvents, maximumChunks: max(1, $0)) } ?? .automatic
-        return verify(keys: keys, witnessFiles: witnessFiles, policy: policy)
+        return verify(keys: keys, witnessFiles: witnessFiles, policy: policy, everySignature: everySignature)
     }
 
     /// `verify` with one public key, valid from the beginning (an auditor's `--public-key`).
@@ -23,7 +28,7 @@ extension HistoryStore {
     }
 
     /// `verify` with a chosen split over threads (tests force small chunks).
-    func verify(keys: CheckpointKeySchedule?, witnessFiles: [String]?, policy: WalkPolicy) -> VerificationReport {
+    func verify(keys: CheckpointKeySchedule?, witnessFiles: [String]?, policy: WalkPolicy, everySignature: Bool = false) -> VerificationReport {
         guard let schedule = keys ?? keySchedule else {
             return VerificationInputs.unverifiable("no public key: give the signing key file, the configured key list, or --public-key")
         }
@@ -36,6 +41,7 @@ extension HistoryStore {
                     inputs.warnings.append("only witness commands are configured; they cannot be read back, so the tail is not compared with a witness")
                     inputs.witnessConfigured = false
                 }
+                inputs.everySignature = everySignature
                 if configuration.witness.explicitlyNone { inputs.warnings.append("the configuration says witness = \"none\"") }
                 return try self.verifyLive(db, &inputs, files: files, policy: policy)
             }
@@ -57,7 +63,10 @@ extension HistoryStore {
             archives[year] = [UInt8](row[2] as Data)
         }
         inputs.purgedYears = Set(try Int.fetchAll(db, sql: "SELECT year FROM purges"))
-        for year in archives.keys.sorted() where !inputs.purgedYears.contains(year) {
+        let kept = archives.keys.sorted().filter { !inputs.purgedYears.contains($0) }
+        let digests = ArchiveDigests(kept.map { ($0, configuration.archivePath(year: $0)) })
+        defer { digests.cancel() }
+        for year in kept {
             let path = configuration.archivePath(year: year)
             guard FileManager.default.fileExists(atPath: path),
                   let archive = try? DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true)) else { continue }
@@ -80,7 +89,7 @@ extension HistoryStore {
                     }
                     try v.skipPurgedYear(seal, frontier: frontier)
                 } else if let digest = archives[seal.year] {
-                    try verifyArchive(year: seal.year, seal: seal, digest: digest, v, policy)
+                    try verifyArchive(year: seal.year, seal: seal, digest: digest, digests: digests, v, policy)
                     try v.endSealedYear(seal)
                 } else {
                     try v.walk(db, open: open, where: "WHERE seq BETWEEN ? AND ?", arguments: [seal.firstSequence, seal.lastSequence], year: seal.year, policy: policy)
@@ -120,12 +129,12 @@ extension HistoryStore {
         }
     }
 
-    private func verifyArchive(year: Int, seal: YearSeal, digest: [UInt8], _ v: ChainVerifier, _ policy: WalkPolicy) throws {
+    private func verifyArchive(year: Int, seal: YearSeal, digest: [UInt8], digests: ArchiveDigests, _ v: ChainVerifier, _ policy: WalkPolicy) throws {
         let path = configuration.archivePath(year: year)
         guard SecureFile.isRegularFile(path) else {
             throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "the archive of \(year) (\(path)) is missing or not a regular file")
         }
-        guard constantTimeEqual(try sha256(fileAt: path), digest) else {
+        guard constantTimeEqual(try digests.digest(year: year) ?? sha256(fileAt: path), digest) else {
             throw VerifyFailure(sequence: seal.firstSequence, problem: .archive, message: "the archive of \(year) (\(path)) does not match its recorded SHA-256: it was changed or replaced")
         }
         let archive = try DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true))

@@ -8,8 +8,13 @@ struct WalkPolicy: Sendable {
     /// At most this many chunks (threads).
     var maximumChunks: Int
 
-    /// Splits walks of 100,000 events or more over the available cores (at most 4).
-    static let automatic = WalkPolicy(minimumEvents: 100_000, maximumChunks: min(4, ProcessInfo.processInfo.activeProcessorCount))
+    /// Splits walks of 100,000 events or more over the available cores (at most 4), in four chunks a core handed
+    /// out as threads come free, so that a chunk that runs slower (pages not cached, a core shared with the
+    /// daemon) does not leave the other cores idle at the end of each year.
+    static let automatic: WalkPolicy = {
+        let cores = min(4, ProcessInfo.processInfo.activeProcessorCount)
+        return WalkPolicy(minimumEvents: 100_000, maximumChunks: cores > 1 ? cores * 4 : 1)
+    }()
     /// Always one thread.
     static let sequential = WalkPolicy(minimumEvents: .max, maximumChunks: 1)
 }

@@ -3,48 +3,41 @@ import Foundation
 /// Checkpoint notes parsed and their signatures checked by every known key, on several threads at once: the costly
 /// part of verifying a history with many checkpoints (one Ed25519 verification per key and note). The chain checks
 /// that follow are sequential and use these results.
+///
+/// A note that `verifying` leaves out is only parsed: its checks say which keys it has a signature line by
+/// (`true`) without verifying the signature. ``CheckpointAudit`` leaves out notes whose text the chain of
+/// checkpoints authenticates and whose exact bytes a witness holds as well.
 struct PreparedCheckpoints: Sendable {
     /// One note: its parse, and per key of the schedule whether its signature verifies (nil: no signature by that key).
     struct Note: Sendable {
         let parsed: Result<Checkpoint, HistoryError>
         let checks: [Bool?]
+        /// Whether `checks` are verified signatures (else they only say which keys have a signature line).
+        let verified: Bool
     }
 
     let notes: [Note]
+    /// How many notes had their signatures verified.
+    var verifiedCount: Int { notes.reduce(0) { $0 + ($1.verified ? 1 : 0) } }
 
-    /// Notes of fewer than this many checkpoints are prepared on the calling thread.
-    static let parallelFrom = 256
-
-    /// Parses `texts` and checks their signatures with `schedule`'s keys, in order.
-    init(_ texts: [String], schedule: CheckpointKeySchedule, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        @Sendable func prepare(_ text: String) -> Note {
-            let parsed = Result { () throws(HistoryError) in try Checkpoint(parsing: text) }
-            let checks = (try? parsed.get()).map { cp in schedule.entries.map { cp.signatureCheck(by: $0.publicKey) } } ?? []
-            return Note(parsed: parsed, checks: checks)
+    /// Parses `texts` and checks the signatures of those `verifying` selects (by index) with `schedule`'s keys, in
+    /// order. A text found in `known` (parsed already, e.g. as a witness line) is not parsed again.
+    init(_ texts: [String], schedule: CheckpointKeySchedule, known: [NoteBytes: Checkpoint] = [:], verifying: @Sendable (Int) -> Bool = { _ in true },
+         threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        // The key IDs under the usual origin, computed once (each is a SHA-256 of the name and key).
+        let origin = known.values.first?.origin ?? (try? Checkpoint(parsing: texts.first ?? ""))?.origin ?? ""
+        let ids = schedule.entries.map { SignedNote.keyID(name: origin, publicKey: $0.publicKey) }
+        notes = parallelMap(texts.count, threads: threads) { index in
+            let parsed = known[NoteBytes(texts[index])].map { Result<Checkpoint, HistoryError>.success($0) }
+                ?? Result { () throws(HistoryError) in try Checkpoint(parsing: texts[index]) }
+            guard let cp = try? parsed.get() else { return Note(parsed: parsed, checks: [], verified: false) }
+            if verifying(index) {
+                return Note(parsed: parsed, checks: schedule.entries.map { cp.signatureCheck(by: $0.publicKey) }, verified: true)
+            }
+            let lines = schedule.entries.indices.map { i in
+                cp.origin == origin ? cp.signedNote.hasSignatureLine(name: origin, keyID: ids[i]) : cp.hasSignatureLine(by: schedule.entries[i].publicKey)
+            }
+            return Note(parsed: parsed, checks: lines.map { $0 ? true : nil }, verified: false)
         }
-        let chunks = texts.count < Self.parallelFrom ? 1 : max(1, min(threads, 8))
-        guard chunks > 1 else {
-            notes = texts.map(prepare)
-            return
-        }
-        let size = (texts.count + chunks - 1) / chunks
-        let results = PreparedChunks(chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let range = (c * size)..<min(texts.count, (c + 1) * size)
-            results.set(c, range.map { prepare(texts[$0]) })
-        }
-        notes = results.joined
     }
-}
-
-/// The chunks' notes, handed from their threads to the joining one.
-private final class PreparedChunks: @unchecked Sendable {
-    // Safe: `stored` is only read and written while holding `lock`; it is read after concurrentPerform has returned.
-    private let lock = NSLock()
-    private var stored: [[PreparedCheckpoints.Note]]
-    init(_ n: Int) { stored = Array(repeating: [], count: n) }
-
-    func set(_ i: Int, _ notes: [PreparedCheckpoints.Note]) { lock.withLock { stored[i] = notes } }
-
-    var joined: [PreparedCheckpoints.Note] { lock.withLock { stored.flatMap { $0 } } }
 }

@@ -42,16 +42,23 @@ struct SignedNote: Sendable, Equatable {
         guard let split = (1..<bytes.count).last(where: { bytes[$0] == 0x0A && bytes[$0 - 1] == 0x0A }) else {
             throw Self.bad("has no blank line before its signatures")
         }
-        let text = String(decoding: bytes[..<split], as: UTF8.self)
-        let block = String(decoding: bytes[(split + 1)...], as: UTF8.self)
         guard split > 1 else { throw Self.bad("has an empty text") }
+        let text = String(decoding: bytes[..<split], as: UTF8.self)
+        // The signature lines, on bytes (the note ends with a newline, so every line has one).
+        let dash = Array(Self.dash.utf8)
         var signatures: [Signature] = []
-        for line in block.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-            guard line.hasPrefix(Self.dash) else { throw Self.bad("has a signature line that does not start with an em dash and a space") }
-            let fields = line.dropFirst(Self.dash.count).split(separator: " ", omittingEmptySubsequences: false)
-            guard fields.count == 2, Self.isValidKeyName(fields[0]) else { throw Self.bad("has a signature line without a valid key name") }
-            guard let raw = Base64.decode(fields[1]), raw.count > 4 else { throw Self.bad("has a signature that is not base64 of a key ID and a signature") }
-            signatures.append(Signature(name: String(fields[0]), keyID: raw[0..<4].reduce(0) { $0 << 8 | UInt32($1) }, signature: Array(raw[4...])))
+        var start = split + 1
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A)!
+            let line = bytes[start..<end]
+            start = end + 1
+            guard line.starts(with: dash) else { throw Self.bad("has a signature line that does not start with an em dash and a space") }
+            let fields = line.dropFirst(dash.count).split(separator: 0x20, omittingEmptySubsequences: false)
+            let name = fields.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            guard fields.count == 2, Self.isValidKeyName(name) else { throw Self.bad("has a signature line without a valid key name") }
+            guard let raw = Base64.decode(utf8: fields[1]), raw.count > 4 else { throw Self.bad("has a signature that is not base64 of a key ID and a signature") }
+            signatures.append(Signature(name: name, keyID: raw[0..<4].reduce(0) { $0 << 8 | UInt32($1) }, signature: Array(raw[4...])))
+            guard signatures.count <= Self.maximumSignatures else { break }
         }
         guard !signatures.isEmpty else { throw Self.bad("has no signature") }
         guard signatures.count <= Self.maximumSignatures else { throw Self.bad("has more than \(Self.maximumSignatures) signatures") }
@@ -60,7 +67,9 @@ struct SignedNote: Sendable, Equatable {
 
     /// Key names are non-empty and have no spaces and no `+` (signed-note §Format).
     static func isValidKeyName<S: StringProtocol>(_ name: S) -> Bool {
-        !name.isEmpty && !name.contains("+") && !name.unicodeScalars.contains { $0.properties.isWhitespace }
+        // Printable ASCII without space and `+` is the common case, decided without Unicode properties.
+        if name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return !name.isEmpty && !name.utf8.contains(UInt8(ascii: "+")) }
+        return !name.isEmpty && !name.contains("+") && !name.unicodeScalars.contains { $0.properties.isWhitespace }
     }
 
     /// The Ed25519 key ID: the first four bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key), big-endian.
@@ -82,6 +91,16 @@ struct SignedNote: Sendable, Equatable {
         guard !lines.isEmpty else { return nil }
         let message = Array(text.utf8)
         return lines.allSatisfy { key.isValid(signature: $0.signature, for: message) }
+    }
+
+    /// Whether a signature line names this key (by name and key ID), without verifying it.
+    func hasSignatureLine(name: String, key: CheckpointPublicKey) -> Bool {
+        hasSignatureLine(name: name, keyID: Self.keyID(name: name, publicKey: key))
+    }
+
+    /// ``hasSignatureLine(name:key:)`` with the key ID computed already.
+    func hasSignatureLine(name: String, keyID id: UInt32) -> Bool {
+        signatures.contains { $0.keyID == id && $0.name == name }
     }
 
     static func bytes(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }

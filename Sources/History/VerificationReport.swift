@@ -71,6 +71,9 @@ public struct VerificationReport: Sendable, Codable, Equatable {
     public var eventsChecked: Int64
     /// Checkpoints whose signatures and root were verified (in the database and archives).
     public var checkpointsChecked: Int
+    /// Checkpoint notes whose Ed25519 signatures were verified one by one. Fewer than the checkpoints when notes the
+    /// witness holds byte for byte were authenticated by the chain of checkpoints instead (see `verify(everySignature:)`).
+    public var signaturesVerified: Int
     /// Closed years whose seal was checked (archived, live or purged).
     public var sealedYears: [Int]
     /// The last sequence number of the chain (the tree size).

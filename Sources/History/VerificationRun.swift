@@ -21,6 +21,9 @@ struct VerificationInputs {
     var witnessConfigured: Bool
     /// False for an export: witnesses are not part of it, and nothing counts as unwitnessed.
     var witnessApplies = true
+    /// Verify the signature of every checkpoint, also of those the witness holds byte for byte and the chain of
+    /// checkpoints authenticates (see ``CheckpointAudit/checkChain(_:witnessed:witnessNotes:everySignature:)``).
+    var everySignature = false
     var warnings: [String] = []
 
     init(schedule: CheckpointKeySchedule, origin: String, witnessConfigured: Bool) {
@@ -111,7 +114,9 @@ struct VerificationInputs {
                                     purged: purgedRanges, resumePoints: resume)
         var witnessedNumbers: [Int64: Int64] = [:]
         for (_, lines) in witness { for l in lines ?? [] { if case .success(let cp) = l.checkpoint { witnessedNumbers[cp.number] = cp.size } } }
-        do { try audit.checkChain(rows, witnessed: witnessedNumbers) } catch { failures.append(error) }
+        var witnessNotes: [NoteBytes: Checkpoint] = [:]
+        for (_, lines) in witness { for l in lines ?? [] { if case .success(let cp) = l.checkpoint { witnessNotes[NoteBytes(cp.note)] = cp } } }
+        do { try audit.checkChain(rows, witnessed: witnessedNumbers, witnessNotes: witnessNotes, everySignature: everySignature) } catch { failures.append(error) }
         for seal in seals where seal.lastSequence < knownBelow && !purgedYears.contains(seal.year) {
             do { try audit.checkSeal(seal) } catch { failures.append(error); break }
         }
@@ -141,20 +146,22 @@ struct VerificationInputs {
         } else {
             outcome = unwitnessed > 0 ? .unwitnessed : .intact
         }
-        var message = "history intact: \(v.eventsChecked) events, \(audit.checkpointsChecked) checkpoints, \(audit.witnessLinesChecked) witness lines, \(v.sealedYears.count) sealed years"
+        let signatures = audit.signaturesTrusted > 0
+            ? " (\(audit.signaturesVerified) signatures verified; the others are notes the witness holds byte for byte, authenticated by the chain of checkpoints)" : ""
+        var message = "history intact: \(v.eventsChecked) events, \(audit.checkpointsChecked) checkpoints\(signatures), \(audit.witnessLinesChecked) witness lines, \(v.sealedYears.count) sealed years"
         if unwitnessed > 0 {
             message += "; \(unwitnessed) events after the last witnessed checkpoint are not witnessed (they could be cut off without trace)"
         }
         return VerificationReport(
             intact: failure == nil, firstBadSequence: failure?.sequence, problem: failure?.problem, message: failure?.message ?? message,
-            eventsChecked: v.eventsChecked, checkpointsChecked: audit.checkpointsChecked, sealedYears: v.sealedYears, lastSequence: chainEnd,
+            eventsChecked: v.eventsChecked, checkpointsChecked: audit.checkpointsChecked, signaturesVerified: audit.signaturesVerified, sealedYears: v.sealedYears, lastSequence: chainEnd,
             unsignedEvents: max(0, chainEnd - audit.lastCheckpointSize), witnessedSize: witnessedSize, unwitnessedEvents: unwitnessed,
             witnessLinesChecked: audit.witnessLinesChecked, acknowledgedIncidents: audit.incidents.map(\.message), warnings: warnings, outcome: outcome)
     }
 
     /// A report for a check that could not run.
     static func unverifiable(_ message: String, warnings: [String] = []) -> VerificationReport {
-        VerificationReport(intact: false, firstBadSequence: nil, problem: .unverifiable, message: message, eventsChecked: 0, checkpointsChecked: 0,
+        VerificationReport(intact: false, firstBadSequence: nil, problem: .unverifiable, message: message, eventsChecked: 0, checkpointsChecked: 0, signaturesVerified: 0,
                            sealedYears: [], lastSequence: 0, unsignedEvents: 0, witnessedSize: nil, unwitnessedEvents: 0, witnessLinesChecked: 0,
                            acknowledgedIncidents: [], warnings: warnings, outcome: .unverifiable)
     }
