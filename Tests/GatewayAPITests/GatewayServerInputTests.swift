@@ -55,6 +55,19 @@ struct GatewayServerInputTests {
         }
     }
 
+    @Test func successfulReadsAreLoggedAtDebugAndActsAndRefusalsAtInfo() async throws {
+        try await withServer { client, _, _, logs in
+            _ = try await client.terminal("T01")
+            _ = try await client.raw(method: "GET", path: "/v1/no-such-route")
+            _ = try await client.raw(method: "POST", path: "/v1/terminals/T01/operations", body: Array("{}".utf8))
+            let requests = logs.all.filter { $0.contains(": request ") }
+            #expect(requests.contains { $0.hasPrefix("<7>") && $0.contains("method=GET") && $0.contains("status=200") }, "\(requests)")
+            #expect(requests.contains { $0.hasPrefix("<6>") && $0.contains("method=GET") && $0.contains("status=404") }, "\(requests)")
+            #expect(requests.contains { $0.hasPrefix("<6>") && $0.contains("method=POST") }, "\(requests)")
+            #expect(!requests.contains { $0.hasPrefix("<6>") && $0.contains("status=200") && $0.contains("method=GET") })
+        }
+    }
+
     @Test func pinPutInAPathNeverReachesTheLog() async throws {
         try await withServer { client, _, _, logs in
             let pin = Self.secretPIN
