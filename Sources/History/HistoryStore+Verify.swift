@@ -68,7 +68,8 @@ extension HistoryStore {
         defer { digests.cancel() }
         for year in kept {
             let path = configuration.archivePath(year: year)
-            guard FileManager.default.fileExists(atPath: path),
+            // Not a regular file (missing, or a FIFO whose open would wait forever): reported by the walk below.
+            guard SecureFile.isRegularFile(path),
                   let archive = try? DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true)) else { continue }
             try? archive.read { try inputs.loadCheckpoints($0, source: "the archive of \(year)") }
             try? archive.close()

@@ -24,6 +24,38 @@ enum SecureFile {
         return true
     }
 
+    /// Opens `path` for reading without following a link and without waiting (a FIFO's open would block until a
+    /// writer comes), and keeps the descriptor only if it is a regular file (checked with `fstat` on it).
+    /// Returns the descriptor, or nil with a reason.
+    static func openRegularForReading(_ path: String) -> (fd: Int32?, reason: String) {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return (nil, String(cString: strerror(errno))) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            return (nil, "not a regular file")
+        }
+        return (fd, "")
+    }
+
+    /// The whole content of the regular file `path` (see ``openRegularForReading(_:)``), or nil with a reason.
+    static func readRegular(_ path: String) -> (bytes: [UInt8]?, reason: String) {
+        let (opened, reason) = openRegularForReading(path)
+        guard let fd = opened else { return (nil, reason) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n == 0 { return (out, "") }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return (nil, String(cString: strerror(errno)))
+            }
+            out += chunk[0..<n]
+        }
+    }
+
     /// Whether `path` is a regular file (not a link, not missing).
     static func isRegularFile(_ path: String) -> Bool {
         var info = stat()

@@ -73,9 +73,8 @@ enum WitnessFile {
 
     /// Every line of this log in the file, in order (for verify). A file that cannot be read is an error.
     static func read(_ path: String, origin: String) throws(HistoryError) -> [Line] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw HistoryError(.witness, "the witness file \(path) cannot be read")
-        }
+        let (data, reason) = SecureFile.readRegular(path)
+        guard let data else { throw HistoryError(.witness, "the witness file \(path) cannot be read: \(reason)") }
         let text = String(decoding: data, as: UTF8.self)
         // Split on the bytes (splitting the String by Character would break 47 MB into graphemes first).
         var lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map(Substring.init)
@@ -124,8 +123,8 @@ enum WitnessFile {
     /// The newest checkpoints of this log in the file (up to `tailLines`, from the last 64 KiB or more until one is
     /// found), for the check before signing. Lines of this log that do not parse are returned as failures.
     static func tail(_ path: String, origin: String) throws(HistoryError) -> [Line] {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw HistoryError(.witness, "the witness file \(path) cannot be read: \(String(cString: strerror(errno))) (is the witness disk mounted?)") }
+        let (opened, reason) = SecureFile.openRegularForReading(path)
+        guard let fd = opened else { throw HistoryError(.witness, "the witness file \(path) cannot be read: \(reason) (is the witness disk mounted?)") }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw HistoryError(.witness, "the witness file \(path) cannot be read") }

@@ -100,6 +100,19 @@ import Testing
         #expect(r.problem == .archive && r.firstBadSequence == 1 && r.message.contains("missing"))
     }
 
+    /// The archive files are hashed on a thread of their own while verification goes on; a FIFO in an archive's
+    /// place must not block it (opening a FIFO for reading waits for a writer).
+    @Test func anArchiveReplacedByAFIFOIsReportedNotWaitedFor() throws {
+        let (f, clock, store) = try history([2024, 2025])
+        clock.set(date(2026, 1, 10))
+        _ = try store.archive(year: 2024)
+        let path = f.configuration.archivePath(year: 2024)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(mkfifo(path, 0o600) == 0)
+        let r = store.verify()
+        #expect(r.problem == .archive && r.firstBadSequence == 1 && r.message.contains("not a regular file"), "\(r.message)")
+    }
+
     @Test func pruneRefusesAYearWhoseArchiveFileIsMissing() throws {
         let (f, clock, store) = try history([2019, 2020])
         clock.set(date(2021, 1, 5))

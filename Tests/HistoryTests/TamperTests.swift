@@ -204,6 +204,13 @@ import Vocabulary
         #expect(try verify().problem == .witness)
     }
 
+    @Test func aWitnessFileReplacedByAFIFOIsRefusedNotWaitedFor() throws {
+        try FileManager.default.removeItem(atPath: f.witnessPath)
+        #expect(mkfifo(f.witnessPath, 0o600) == 0)
+        let r = try HistoryStore.openForReading(f.configuration).verify(keys: nil, witnessFiles: nil, policy: .sequential)
+        #expect(r.outcome == .unverifiable && r.message.contains("not a regular file"), "\(r.message)")
+    }
+
     @Test func aChangedStoredTreeNodeIsFound() throws {
         let g = try HistoryFixture(every: 100)
         let store = try g.store()
