@@ -1,5 +1,4 @@
 #define _GNU_SOURCE
-#include <malloc.h>
 #include "clinux.h"
 
 #include <errno.h>
@@ -58,10 +57,4 @@ int64_t cg_monotonic_ns(void) { return nanoseconds(CLOCK_MONOTONIC); }
 
 int cg_set_thread_nice(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
-}
-
-int cg_release_large_blocks(int bytes) {
-    if (mallopt(M_MMAP_THRESHOLD, bytes) != 1) return -1;
-    if (mallopt(M_TRIM_THRESHOLD, bytes) != 1) return -1;
-    return 0;
 }

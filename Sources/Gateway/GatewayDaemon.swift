@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLinux
 import CardGateConfig
 import Crypto
 import Foundation
@@ -21,9 +20,6 @@ public enum GatewayDaemon {
     public static func run(installation: Installation, version: String, logger: Logger, executable: String = "/proc/self/exe") async throws {
         // Before SQLite or anything else creates a file: the database, its -wal and -shm are born 0600.
         umask(0o077)
-        // The PIN hashes' 32 MiB blocks go back to the system when freed, so the footprint at rest returns to its
-        // floor after a burst of sign-ins (see cg_release_large_blocks).
-        if cg_release_large_blocks(1 << 20) != 0 { logger.warning("malloc settings not applied; memory after PIN hashes may stay high") }
         // Opening files, SQLite and hashing the executable block: done on a thread of their own.
         let core = try await onThreadOfItsOwn(name: "cardgate.start") {
             Result { () throws -> GatewayCore in try prepare(installation: installation, version: version, logger: logger, executable: executable) }

@@ -31,10 +31,4 @@ int64_t cg_monotonic_ns(void);
 /// always make itself nicer; becoming less nice needs CAP_SYS_NICE.
 int cg_set_thread_nice(int nice);
 
-/// Makes glibc's malloc serve every block of `bytes` or more by mmap and give it back to the system when it is
-/// freed (a fixed M_MMAP_THRESHOLD, which also turns off glibc's raising of the threshold after the first large
-/// free), and trims the heap top above the same size. The daemon's PIN hashes allocate 32 MiB (scrypt) on several
-/// threads; with the dynamic threshold those blocks came from per-thread arenas and stayed resident. 0 or -1.
-int cg_release_large_blocks(int bytes);
-
 #endif
