@@ -56,11 +56,12 @@ extension HistoryStore {
         try inputs.load(db, source: "the database")
         var archives: [Int: [UInt8]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT year, file, file_sha256 FROM archives") {
-            let year: Int = row[0]
-            guard row[1] as String == HistoryConfiguration.archiveFileName(year: year) else {
-                throw VerifyFailure(sequence: nil, problem: .archive, message: "the archive record of \(year) names the file \"\(row[1] as String)\", not \(HistoryConfiguration.archiveFileName(year: year))")
+            // Throwing accessors: a tampered row (a NULL, a wrong type) is a refusal, not a trap.
+            let year = try row.decode(Int.self, atIndex: 0), file = try row.decode(String.self, atIndex: 1)
+            guard file == HistoryConfiguration.archiveFileName(year: year) else {
+                throw VerifyFailure(sequence: nil, problem: .archive, message: "the archive record of \(year) names the file \"\(file)\", not \(HistoryConfiguration.archiveFileName(year: year))")
             }
-            archives[year] = [UInt8](row[2] as Data)
+            archives[year] = [UInt8](try row.decode(Data.self, atIndex: 2))
         }
         inputs.purgedYears = Set(try Int.fetchAll(db, sql: "SELECT year FROM purges"))
         let kept = archives.keys.sorted().filter { !inputs.purgedYears.contains($0) }

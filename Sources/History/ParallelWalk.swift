@@ -45,7 +45,12 @@ extension ChainVerifier {
         let bounds: (Int64, Int64)?
         do {
             let row = try Row.fetchOne(db, sql: "SELECT MIN(seq), MAX(seq) FROM events \(clause)", arguments: arguments)
-            if let lo = row?[0] as Int64?, let hi = row?[1] as Int64? { bounds = (lo, hi) } else { bounds = nil }
+            // Decoded with the throwing accessor: in an export file (outside input) MIN(seq) may be text or a real.
+            if let row, let lo = try row.decode(Int64?.self, atIndex: 0), let hi = try row.decode(Int64?.self, atIndex: 1) {
+                bounds = (lo, hi)
+            } else {
+                bounds = nil
+            }
         } catch {
             throw VerifyFailure(sequence: expectedSequence, problem: .unverifiable, message: "events could not be read: \(error)")
         }
