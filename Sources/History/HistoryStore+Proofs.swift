@@ -110,7 +110,12 @@ final class ArchiveReader {
         years = try Row.fetchAll(db, sql: """
             SELECT s.first_seq, s.last_seq, s.year FROM seals s JOIN archives a ON a.year = s.year
             WHERE s.year NOT IN (SELECT year FROM purges) ORDER BY s.year
-            """).map { (($0[0] as Int64)...($0[1] as Int64), $0[2]) }
+            """).map { row in
+                // Throwing accessors and a checked range: a tampered seal row is an error, not a trap.
+                let first = try row.decode(Int64.self, atIndex: 0), last = try row.decode(Int64.self, atIndex: 1)
+                guard first <= last else { throw HistoryError(.storage, "a seal names events \(first)…\(last); run cardgate history verify") }
+                return (first...last, try row.decode(Int.self, atIndex: 2))
+            }
     }
 
     private func queue(_ year: Int) throws(HistoryError) -> DatabaseQueue {
@@ -133,7 +138,7 @@ final class ArchiveReader {
             do {
                 try queue(year).read { db in
                     for row in try Row.fetchAll(db, sql: "SELECT seq, hash FROM events WHERE seq BETWEEN ? AND ?", arguments: [range.lowerBound, range.upperBound]) {
-                        out[row[0]] = [UInt8](row[1] as Data)
+                        out[try row.decode(Int64.self, atIndex: 0)] = [UInt8](try row.decode(Data.self, atIndex: 1))
                     }
                 }
             } catch let e as HistoryError { throw e } catch {

@@ -11,7 +11,7 @@ extension HistoryStore {
         do {
             let archives = try queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT year, file FROM archives WHERE year NOT IN (SELECT year FROM purges) ORDER BY year")
-                    .map { (year: $0[0] as Int, file: $0[1] as String) }
+                    .map { (year: try $0.decode(Int.self, atIndex: 0), file: try $0.decode(String.self, atIndex: 1)) }
             }
             for a in archives where filter.overlaps(year: a.year) {
                 let path = configuration.archivePath(year: a.year)
@@ -64,13 +64,21 @@ extension HistoryStore {
 }
 
 extension HistoryEvent {
+    /// Decodes a row of `ChainVerifier.columns`. Throwing accessors only: a tampered row (a NULL or a value of another
+    /// type, in the live database or an archive file) is an error that names the event, never a trap.
     init(row: Row) throws {
-        let seq: Int64 = row[0]
-        guard let kind = EventKind(rawValue: row[3]), let result = EventResult(rawValue: row[4]),
-              let details = EventDetails.decode([UInt8](row[8] as Data)) else {
-            throw HistoryError(.storage, "event \(seq) has fields that are not valid; run cardgate history verify")
+        let seq = try row.decode(Int64.self, atIndex: 0)
+        let invalid = HistoryError(.storage, "event \(seq) has fields that are not valid; run cardgate history verify")
+        do {
+            guard let kind = EventKind(rawValue: try row.decode(String.self, atIndex: 3)),
+                  let result = EventResult(rawValue: try row.decode(String.self, atIndex: 4)),
+                  let details = EventDetails.decode([UInt8](try row.decode(Data.self, atIndex: 8))) else { throw invalid }
+            self.init(sequence: seq, time: HistoryTime.date(millis: try row.decode(Int64.self, atIndex: 2)), kind: kind, result: result,
+                      actor: try row.decode(String?.self, atIndex: 5), card: try row.decode(String?.self, atIndex: 6),
+                      place: try row.decode(String?.self, atIndex: 7), details: details,
+                      previousHash: [UInt8](try row.decode(Data.self, atIndex: 9)), hash: [UInt8](try row.decode(Data.self, atIndex: 10)))
+        } catch {
+            throw invalid
         }
-        self.init(sequence: seq, time: HistoryTime.date(millis: row[2]), kind: kind, result: result, actor: row[5], card: row[6],
-                  place: row[7], details: details, previousHash: [UInt8](row[9] as Data), hash: [UInt8](row[10] as Data))
     }
 }
