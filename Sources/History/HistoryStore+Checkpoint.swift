@@ -49,11 +49,16 @@ extension HistoryStore {
         guard first >= 1, last >= first - 1 else {
             throw HistoryError(.storage, "a seal names events \(first)…\(last): not a valid range; run cardgate history verify")
         }
-        return YearSeal(year: try r.decode(Int.self, atIndex: 0), firstSequence: try r.decode(Int64.self, atIndex: 1),
-                 lastSequence: try r.decode(Int64.self, atIndex: 2), count: try r.decode(Int64.self, atIndex: 3),
-                 lastHash: [UInt8](try r.decode(Data.self, atIndex: 4)), treeRoot: [UInt8](try r.decode(Data.self, atIndex: 5)),
-                 lastCheckpoint: try r.decode(Int64.self, atIndex: 6), lastCheckpointHash: [UInt8](try r.decode(Data.self, atIndex: 7)),
-                 previousSealHash: [UInt8](try r.decode(Data.self, atIndex: 8)))
+        // Every field as the writer makes it (a negative year or count trapped the seal's encoding, found by the
+        // `export` fuzz target after 506,514 inputs): a seal that is not is refused, not hashed.
+        let year = try r.decode(Int.self, atIndex: 0), count = try r.decode(Int64.self, atIndex: 3)
+        let lastCheckpoint = try r.decode(Int64.self, atIndex: 6)
+        let hashes = try [4, 5, 7, 8].map { [UInt8](try r.decode(Data.self, atIndex: $0)) }
+        guard (1...9999).contains(year), count >= 0, lastCheckpoint >= 0, hashes.allSatisfy({ $0.count == 32 }) else {
+            throw HistoryError(.storage, "the seal of \(year) has a field no seal can hold; run cardgate history verify")
+        }
+        return YearSeal(year: year, firstSequence: first, lastSequence: last, count: count, lastHash: hashes[0], treeRoot: hashes[1],
+                        lastCheckpoint: lastCheckpoint, lastCheckpointHash: hashes[2], previousSealHash: hashes[3])
     }
 
     static func seals(_ db: Database, where clause: String = "", arguments: StatementArguments = []) throws -> [YearSeal] {
