@@ -12,12 +12,13 @@ func sha256Pair(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
     return Array(h.finalize())
 }
 
-/// SHA-256 of a file, read in 1 MiB blocks.
+/// SHA-256 of a regular file, read in 1 MiB blocks. Opened without waiting and checked with `fstat` on the
+/// descriptor (`SecureFile.openRegularForReading`): a FIFO swapped in after a path check cannot block the caller.
 func sha256(fileAt path: String) throws(HistoryError) -> [UInt8] {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw HistoryError(.archive, "cannot open \(path) to compute its digest")
-    }
-    defer { try? handle.close() }
+    let (opened, reason) = SecureFile.openRegularForReading(path)
+    guard let fd = opened else { throw HistoryError(.archive, "cannot open \(path) to compute its digest: \(reason)") }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+    defer { close(fd) }
     var h = SHA256()
     while true {
         let chunk: Data
