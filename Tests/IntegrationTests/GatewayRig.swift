@@ -275,6 +275,7 @@ final class GatewayRig {
     func start() async throws -> GatewayClient {
         let process = Process()
         let command = [try BuiltTools.cardgate(), "serve", "--config", configPath]
+        if !launcher.isEmpty { Self.removeStaleFakeTimeFiles() }
         let argv = launcher + command
         process.executableURL = URL(fileURLWithPath: argv[0])
         process.arguments = Array(argv.dropFirst())
@@ -323,8 +324,12 @@ final class GatewayRig {
             } else {
                 print("GatewayRig: the daemon under \(launcher.first ?? "a launcher") did not stop within 5 s of SIGTERM; killed")
             }
+            // The daemon first, so that a launcher sees its child end and removes its shared files; the launcher
+            // itself only if it does not follow within 2 s.
             for child in Self.children(of: daemon.processIdentifier) { kill(child, SIGKILL) }
-            kill(daemon.processIdentifier, SIGKILL)
+            let launcherDeadline = Date().addingTimeInterval(2)
+            while daemon.isRunning, Date() < launcherDeadline { usleep(20_000) }
+            if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) }
         }
         daemon.waitUntilExit()
         self.daemon = nil
@@ -335,6 +340,25 @@ final class GatewayRig {
     static func children(of pid: Int32) -> [Int32] {
         let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
         return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// Removes libfaketime's per-launcher semaphore and shared memory (`/dev/shm/sem.faketime_sem_PID`,
+    /// `/dev/shm/faketime_shm_PID`) left behind by launchers that were killed: a later launcher that draws the same
+    /// PID refuses to start ("sem_open: File exists"). Only files of processes that no longer exist are removed.
+    static func removeStaleFakeTimeFiles() {
+        let shm = "/dev/shm"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: shm)) ?? [] {
+            var digits = Substring(name)
+            if name.hasPrefix("sem.faketime_sem_") {
+                digits = digits.dropFirst("sem.faketime_sem_".count)
+            } else if name.hasPrefix("faketime_shm_") {
+                digits = digits.dropFirst("faketime_shm_".count)
+            } else {
+                continue
+            }
+            guard let pid = Int32(digits), pid > 0, kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(shm + "/" + name)
+        }
     }
 
     var serveLog: String { (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "" }
