@@ -246,7 +246,9 @@ struct CheckpointAudit {
     /// small nodes that end sealed years match the tree there.
     func checkStoredNodes(stored: [NodeID: Hash32], met: Int, small: [NodeID: Hash32], seals: [YearSeal]) throws(VerifyFailure) {
         guard walkedToEnd else { return }
-        if let beyond = stored.keys.filter({ Int64($0.end) > chainEnd }).min(by: { $0.end < $1.end }) {
+        // Every choice of "the first" below is by position (the lowest node first), never by a dictionary's order,
+        // which differs from one dictionary to the next: the same history always gets the same report.
+        if let beyond = stored.keys.filter({ Int64($0.end) > chainEnd }).min(by: { ($0.end, $0.level) < ($1.end, $1.level) }) {
             throw VerifyFailure(sequence: chainEnd + 1, problem: .truncated,
                                 message: "the tree holds a node over events \(beyond.begin + 1)…\(beyond.end) but the history ends at \(chainEnd): its tail was cut off")
         }
@@ -263,11 +265,12 @@ struct CheckpointAudit {
                 for n in nodes where n.level < HistoryTree.storedLevel { expected[n] = small[n] }
             }
         }
-        for (node, hash) in small where expected[node] != hash {
+        let lowestFirst: (NodeID, NodeID) -> Bool = { ($0.begin, $0.level) < ($1.begin, $1.level) }
+        if let node = small.filter({ expected[$0.key] != $0.value }).keys.min(by: lowestFirst) {
             throw VerifyFailure(sequence: Int64(node.begin) + 1, problem: .treeNode,
                                 message: "the stored tree node at level \(node.level), index \(node.index) is not the tree's node at the end of a sealed year")
         }
-        if let missing = expected.keys.first(where: { small[$0] == nil }) {
+        if let missing = expected.keys.filter({ small[$0] == nil }).min(by: lowestFirst) {
             throw VerifyFailure(sequence: Int64(missing.begin) + 1, problem: .treeNode, message: "the stored tree node that ends a sealed year at level \(missing.level), index \(missing.index) is missing")
         }
     }

@@ -25,7 +25,8 @@ struct PreparedCheckpoints: Sendable {
     init(_ texts: [String], schedule: CheckpointKeySchedule, known: [NoteBytes: Checkpoint] = [:], verifying: @Sendable (Int) -> Bool = { _ in true },
          threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         // The key IDs under the usual origin, computed once (each is a SHA-256 of the name and key).
-        let origin = known.values.first?.origin ?? (try? Checkpoint(parsing: texts.first ?? ""))?.origin ?? ""
+        let first = texts.first ?? ""
+        let origin = known[NoteBytes(first)]?.origin ?? (try? Checkpoint(parsing: first))?.origin ?? ""
         let ids = schedule.entries.map { SignedNote.keyID(name: origin, publicKey: $0.publicKey) }
         notes = parallelMap(texts.count, threads: threads) { index in
             let parsed = known[NoteBytes(texts[index])].map { Result<Checkpoint, HistoryError>.success($0) }

@@ -40,7 +40,12 @@ public enum ExportTarget: FuzzTarget {
         let second = HistoryExport.verify(path, keys: keys)
         try require(second.outcome == first.outcome && second.firstBadSequence == first.firstBadSequence
                         && second.eventsChecked == first.eventsChecked,
-                    "verifying the same export twice gave \(first.outcome.rawValue) then \(second.outcome.rawValue)")
+                    "verifying the same export twice gave \(Self.summary(first)) then \(Self.summary(second))")
+    }
+
+    /// Outcome, first bad event, events checked and message of a report, for a broken contract's message.
+    static func summary(_ r: VerificationReport) -> String {
+        "\(r.outcome.rawValue) at \(r.firstBadSequence.map(String.init) ?? "-") after \(r.eventsChecked) events (\(r.message))"
     }
 
     /// A real export of a small history (two years, one sealed, checkpoints), and one of an empty history.
