@@ -75,7 +75,7 @@ final class GatewayBench {
         let binaries = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).deletingLastPathComponent()
         let cardgate = binaries.appendingPathComponent("cardgate").path
         guard FileManager.default.isExecutableFile(atPath: cardgate) else {
-            throw BenchError("\(cardgate) not found: build it first with swift build -c release --product cardgate")
+            throw BenchError("\(cardgate) not found: build it first with swift build -c release --static-swift-stdlib --product cardgate")
         }
         if !binaries.path.contains("release") {
             print("WARNING: \(binaries.path) is not a release build; the figures mean little (use swift run -c release gateway-bench)")
@@ -164,7 +164,7 @@ final class GatewayBench {
 
         // Another terminal's unlock command takes 5 s, again and again: a card pulled at the measured terminal must
         // still lock at once (every terminal is its own unit of state; commands run off the state path).
-        FileManager.default.createFile(atPath: installation.slowUnlockFlag, contents: nil)
+        _ = FileManager.default.createFile(atPath: installation.slowUnlockFlag, contents: nil)
         let slowTerminal = BenchInstallation.load[0].id
         let slowLoop = Task { [client] in
             var unlocks = 0
@@ -421,7 +421,7 @@ final class GatewayBench {
     func daemonLockLatencies(_ installation: BenchInstallation) -> [Double] {
         let text = (try? String(contentsOfFile: installation.folder + "/serve.log", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
-            guard line.contains("terminal locked"), line.contains("terminal=\(BenchInstallation.measured.id)"),
+            guard line.contains("lock command starting"), line.contains("terminal=\(BenchInstallation.measured.id)"),
                 let range = line.range(of: "since-reader-event-us=") else { return nil }
             let digits = line[range.upperBound...].prefix { $0.isNumber }
             return Double(digits).map { $0 / 1000 }

@@ -16,7 +16,8 @@ actor TerminalPlace {
     /// What the terminal hears of.
     enum Message: Sendable {
         case cardInserted
-        case cardRemoved
+        /// The card left the reader; `reported` is when the reader router heard it from pcscd.
+        case cardRemoved(reported: ContinuousClock.Instant)
         case readerLost
         case pcscServiceLost
         case readerReady
@@ -45,6 +46,8 @@ actor TerminalPlace {
     private var readerGeneration: UInt64 = 0
     /// Bumped on every lock command: only the latest one's outcome counts.
     private var lockGeneration: UInt64 = 0
+    /// When pcscd's report of the last removal arrived, until the lock command it causes starts (for its log line).
+    private var removalReported: ContinuousClock.Instant?
     private var timer: Task<Void, Never>?
     /// The API caller waiting for the unlock command of a session.
     private var pendingUnlock: (session: UInt64, reply: Reply<TerminalView>)?
@@ -95,9 +98,11 @@ actor TerminalPlace {
             }
             operatorName = check.holderName
             await feed(.cardInserted(reader: reader, cardGUID: check.card.guid), at: now, check: check)
-        case .cardRemoved:
+        case .cardRemoved(let reported):
             readerGeneration += 1
+            removalReported = reported
             await feed(.cardRemoved(reader: reader), at: now)
+            removalReported = nil
         case .readerLost:
             readerGeneration += 1
             await feed(.readerLost, at: now)
@@ -301,6 +306,11 @@ actor TerminalPlace {
         let retries = context.configuration.commands.lockRetries
         let delay = context.configuration.commands.lockRetryDelay
         let terminal = id
+        if let reported = removalReported {
+            // The daemon's own measure of card out → lock command (gateway-bench reads it).
+            let micros = (ContinuousClock.now - reported) / .microseconds(1)
+            context.logger.info("lock command starting", metadata: ["terminal": "\(id)", "reason": "card-removed", "since-reader-event-us": "\(Int(micros))"])
+        }
         Task.detached { [weak self] in
             let locked = await commands.runLock(argv, what: "lock \(terminal)", retries: retries, delay: delay)
             self?.send(.lockFinished(generation: generation, succeeded: locked))

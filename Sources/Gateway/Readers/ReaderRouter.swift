@@ -45,6 +45,7 @@ final class ReaderRouter: Sendable {
 
     /// One event from the reader monitor.
     func handle(_ event: ReaderEvent, pcscdConnected: Bool) async {
+        let heard = ContinuousClock.now
         let reader = event.reader
         let role = configuration.role(ofReader: reader)
         await board.setPCSCD(answering: pcscdConnected)
@@ -90,7 +91,7 @@ final class ReaderRouter: Sendable {
         case .cardRemoved:
             guard await board.isApproved(reader) else { return }
             await board.set(reader, .empty)
-            terminalsByReader[reader]?.send(.cardRemoved)
+            terminalsByReader[reader]?.send(.cardRemoved(reported: heard))
             if role?.isAdminStation == true { admin.send(.cardRemoved(reader: reader)) }
             await publish(reader)
         }
