@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "install: run as root" >&2; exit 1; }
 BIN=${CARDGATE_BIN:-.build/release/cardgate}
-[ -x "$BIN" ] || { echo "install: $BIN not found; build it first: swift build -c release --product cardgate" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "install: $BIN not found; build it first: make release (swift build -c release --static-swift-stdlib --product cardgate)" >&2; exit 1; }
 PREFIX=${PREFIX:-/usr/local}
 ETC=${ETC:-/etc/cardgate}
 STATE=${STATE:-/var/lib/cardgate}

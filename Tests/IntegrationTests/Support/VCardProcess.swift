@@ -21,8 +21,13 @@ enum BuiltTools {
     /// The path of the built `cardgate`.
     static func cardgate() throws -> String { try executable("cardgate") }
 
-    /// The path of one of this package's built executables.
+    /// The path of one of this package's built executables. `CARDGATE_TEST_PRODUCTS` names another folder to take
+    /// them from first (for example the release build an installation runs: `make release-test`).
     static func executable(_ name: String) throws -> String {
+        if let other = ProcessInfo.processInfo.environment["CARDGATE_TEST_PRODUCTS"], !other.isEmpty {
+            let path = URL(fileURLWithPath: other).appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
         guard let dir = productsDirectory(), FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent(name).path) else {
             throw ToolError(description: "the built \(name) executable was not found next to the test binary; run `swift build --build-tests` first")
         }
