@@ -215,7 +215,7 @@ final class GatewayRig {
     }
 
     static func binding(_ image: CardImage) -> CardBinding {
-        CardBinding(guid: try! image.identity.guid, fascn: image.identity.fascn,
+        CardBinding(guid: image.identity.guid, fascn: image.identity.fascn,
                     publicKeyDER: Array(image.publicKey.derRepresentation))
     }
 
@@ -284,7 +284,7 @@ final class GatewayRig {
         environment.merge(options.daemonEnvironment) { _, new in new }
         environment.merge(self.environment) { _, new in new }
         process.environment = environment
-        FileManager.default.createFile(atPath: daemonLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: daemonLog, contents: nil)
         let log = FileHandle(forWritingAtPath: daemonLog)
         process.standardOutput = log
         process.standardError = log

@@ -60,7 +60,7 @@ import X509
     }
 
     @Test func aTransportFailureIsTransport() {
-        expectError(.transport, [nil]) { try $0.readIdentity() }
+        expectError(.transport, [nil]) { _ = try $0.readIdentity() }
     }
 
     // MARK: GET DATA

@@ -27,7 +27,7 @@ import Testing
     @Test(arguments: [0o640, 0o604, 0o644, 0o660])
     func readRefusesFilesGroupOrOthersCanRead(mode: Int) throws {
         let path = dir + "/open-\(mode)"
-        FileManager.default.createFile(atPath: path, contents: Data([9]), attributes: [.posixPermissions: mode])
+        _ = FileManager.default.createFile(atPath: path, contents: Data([9]), attributes: [.posixPermissions: mode])
         do {
             _ = try SecretFile.read(path)
             Issue.record("mode \(String(mode, radix: 8)) was accepted")
@@ -50,7 +50,7 @@ import Testing
     @Test func readRefusesMissingAndEmptyFiles() throws {
         #expect { try SecretFile.read(dir + "/nope") } throws: { ($0 as? SecretFile.Error)?.code == .missing }
         let empty = dir + "/empty"
-        FileManager.default.createFile(atPath: empty, contents: Data(), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: empty, contents: Data(), attributes: [.posixPermissions: 0o600])
         #expect { try SecretFile.read(empty) } throws: { ($0 as? SecretFile.Error)?.code == .empty }
     }
 }
