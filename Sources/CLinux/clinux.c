@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
-#include <sched.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -59,11 +58,6 @@ int64_t cg_monotonic_ns(void) { return nanoseconds(CLOCK_MONOTONIC); }
 
 int cg_set_thread_nice(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
-}
-
-int cg_set_thread_idle_policy(void) {
-    struct sched_param none = {.sched_priority = 0};
-    return sched_setscheduler((pid_t)gettid(), SCHED_IDLE, &none);
 }
 
 int cg_release_free_memory(void) { return malloc_trim(0); }

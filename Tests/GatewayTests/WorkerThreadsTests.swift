@@ -14,23 +14,6 @@ import Testing
         return fields.count > 16 ? Int(fields[16]) : nil
     }
 
-    /// The scheduling policy of the thread that runs the job (`/proc/thread-self/stat`, field 41; SCHED_IDLE is 5).
-    static func ownPolicy() -> Int? {
-        guard let stat = try? String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 38 ? Int(fields[38]) : nil
-    }
-
-    @Test func threadsStartedUnderTheIdlePolicyRunTheirJobsUnderSCHEDIDLE() async throws {
-        let idle = WorkerThreads(name: "test.idle", count: 1, nice: 10, idlePolicy: true)
-        defer { idle.stop() }
-        let plain = WorkerThreads(name: "test.plain", count: 1)
-        defer { plain.stop() }
-        #expect(await idle.run { Self.ownPolicy() } == 5)
-        #expect(await plain.run { Self.ownPolicy() } == 0)
-    }
-
     @Test func threadsStartedWithANiceValueRunTheirJobsAtIt() async throws {
         let lowered = WorkerThreads(name: "test.nice", count: 2, nice: 10)
         defer { lowered.stop() }

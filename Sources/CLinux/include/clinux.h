@@ -31,10 +31,6 @@ int64_t cg_monotonic_ns(void);
 /// always make itself nicer; becoming less nice needs CAP_SYS_NICE.
 int cg_set_thread_nice(int nice);
 
-/// Puts the calling thread under SCHED_IDLE (Linux: sched_setscheduler on its thread id): it then runs only on CPU
-/// time no ordinary thread wants, and any ordinary thread that wakes preempts it at once. 0 or -1 (errno set).
-int cg_set_thread_idle_policy(void);
-
 /// glibc's malloc_trim(0): hands the free pages of every malloc arena back to the kernel; 1 if any were released.
 int cg_release_free_memory(void);
 

@@ -13,19 +13,14 @@ final class WorkerThreads: @unchecked Sendable {
     private let trimsWhenIdle: Bool
 
     /// Starts `count` threads named `name-1`, `name-2`, …; with `nice` above 0 they run at that lower priority
-    /// (the scheduler then lets card checks, locks and history appends go first). With `idlePolicy` they run under
-    /// SCHED_IDLE instead (nice stays as the fallback where the kernel refuses it): a card check, a lock or an API
-    /// call that wakes takes the CPU from them at once rather than after the scheduler's wake-up granularity. With
-    /// `trimsWhenIdle`, the thread
+    /// (the scheduler then lets card checks, locks and history appends go first). With `trimsWhenIdle`, the thread
     /// that finishes the last queued job hands the process's free heap pages back to the kernel: after a burst of
     /// memory-hard PIN hashes the daemon returns to its size at rest instead of keeping the pages it once needed.
-    init(name: String, count: Int, nice: Int32 = 0, idlePolicy: Bool = false, trimsWhenIdle: Bool = false) {
+    init(name: String, count: Int, nice: Int32 = 0, trimsWhenIdle: Bool = false) {
         self.trimsWhenIdle = trimsWhenIdle
         for index in 1...max(1, count) {
             let thread = Thread { [self] in
-                // Best effort: a thread may always lower its own priority.
-                if nice > 0 { _ = cg_set_thread_nice(nice) }
-                if idlePolicy { _ = cg_set_thread_idle_policy() }
+                if nice > 0 { _ = cg_set_thread_nice(nice) }  // best effort: a thread may always lower its own priority
                 loop()
             }
             thread.name = "\(name)-\(index)"

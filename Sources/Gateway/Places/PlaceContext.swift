@@ -15,9 +15,8 @@ final class PlaceContext: Sendable {
     let alarms: Alarms
     let broadcaster: EventBroadcaster
     let logger: Logger
-    /// PIN hashes (scrypt, CPU-bound): at most one fewer than the processors at a time, on threads under SCHED_IDLE
-    /// (nice 10 where that is refused), so that a card check, a lock or a decision never waits behind a burst of PIN
-    /// entries. The threads hand the heap's free pages back when the burst is over.
+    /// PIN hashes (scrypt, CPU-bound): at most one fewer than the processors at a time, on threads of lower priority
+    /// (nice 10), so that a card check, a lock or a decision never waits behind a burst of PIN entries.
     let pinThreads: WorkerThreads
     /// Registry reads and writes for the API and the admin station (SQLite blocks).
     let registryThreads: WorkerThreads
@@ -37,7 +36,7 @@ final class PlaceContext: Sendable {
         commands = CommandRunner(logger: logger, timeout: configuration.commands.timeout)
         alarms = Alarms(command: configuration.commands.alarm, runner: commands, logger: logger)
         pinThreads = WorkerThreads(name: "cardgate.pin", count: max(1, ProcessInfo.processInfo.activeProcessorCount - 1), nice: 10,
-                                    idlePolicy: true, trimsWhenIdle: true)
+                                    trimsWhenIdle: true)
         registryThreads = WorkerThreads(name: "cardgate.registry", count: 2)
     }
 
