@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -59,5 +58,3 @@ int64_t cg_monotonic_ns(void) { return nanoseconds(CLOCK_MONOTONIC); }
 int cg_set_thread_nice(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
 }
-
-int cg_release_free_memory(void) { return malloc_trim(0); }

@@ -1,5 +1,5 @@
 // Linux calls that Swift's Glibc module does not show (they need _GNU_SOURCE): accept4, pipe2, SO_PEERCRED's
-// struct ucred, timerfd, malloc_trim. Thin wrappers only; every result is checked on the Swift side.
+// struct ucred, timerfd. Thin wrappers only; every result is checked on the Swift side.
 #ifndef CARDGATE_CLINUX_H
 #define CARDGATE_CLINUX_H
 
@@ -30,8 +30,5 @@ int64_t cg_monotonic_ns(void);
 /// Sets the calling thread's nice value (Linux: setpriority on its thread id); 0 or -1 (errno set). A thread can
 /// always make itself nicer; becoming less nice needs CAP_SYS_NICE.
 int cg_set_thread_nice(int nice);
-
-/// glibc's malloc_trim(0): hands the free pages of every malloc arena back to the kernel; 1 if any were released.
-int cg_release_free_memory(void);
 
 #endif

@@ -10,14 +10,10 @@ final class WorkerThreads: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var stopped = false
-    private let trimsWhenIdle: Bool
 
     /// Starts `count` threads named `name-1`, `name-2`, …; with `nice` above 0 they run at that lower priority
-    /// (the scheduler then lets card checks, locks and history appends go first). With `trimsWhenIdle`, the thread
-    /// that finishes the last queued job hands the process's free heap pages back to the kernel: after a burst of
-    /// memory-hard PIN hashes the daemon returns to its size at rest instead of keeping the pages it once needed.
-    init(name: String, count: Int, nice: Int32 = 0, trimsWhenIdle: Bool = false) {
-        self.trimsWhenIdle = trimsWhenIdle
+    /// (the scheduler then lets card checks, locks and history appends go first).
+    init(name: String, count: Int, nice: Int32 = 0) {
         for index in 1...max(1, count) {
             let thread = Thread { [self] in
                 if nice > 0 { _ = cg_set_thread_nice(nice) }  // best effort: a thread may always lower its own priority
@@ -58,12 +54,6 @@ final class WorkerThreads: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func isIdle() -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return jobs.isEmpty
-    }
-
     private func loop() {
         while true {
             condition.lock()
@@ -75,9 +65,6 @@ final class WorkerThreads: @unchecked Sendable {
             let job = jobs.removeFirst()
             condition.unlock()
             job()
-            if trimsWhenIdle && isIdle() {
-                _ = cg_release_free_memory()  // whether anything was released does not matter
-            }
         }
     }
 }

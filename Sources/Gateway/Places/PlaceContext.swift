@@ -35,8 +35,7 @@ final class PlaceContext: Sendable {
         self.watch = watch
         commands = CommandRunner(logger: logger, timeout: configuration.commands.timeout)
         alarms = Alarms(command: configuration.commands.alarm, runner: commands, logger: logger)
-        pinThreads = WorkerThreads(name: "cardgate.pin", count: max(1, ProcessInfo.processInfo.activeProcessorCount - 1), nice: 10,
-                                    trimsWhenIdle: true)
+        pinThreads = WorkerThreads(name: "cardgate.pin", count: max(1, ProcessInfo.processInfo.activeProcessorCount - 1), nice: 10)
         registryThreads = WorkerThreads(name: "cardgate.registry", count: 2)
     }
 
