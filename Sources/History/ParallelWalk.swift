@@ -54,15 +54,20 @@ extension ChainVerifier {
         } catch {
             throw VerifyFailure(sequence: expectedSequence, problem: .unverifiable, message: "events could not be read: \(error)")
         }
-        guard let (lo, hi) = bounds, policy.maximumChunks > 1, hi - min(lo, expectedSequence) + 1 >= policy.minimumEvents else {
+        // Only a range of real sequence numbers (1 and up) is split; anything else (a tampered or corrupt export whose
+        // MIN and MAX are zero, negative or far apart in a malformed index) is walked on one thread, which reports it.
+        guard let (lo, hi) = bounds, policy.maximumChunks > 1, min(lo, expectedSequence) >= 1, hi >= min(lo, expectedSequence),
+              hi - min(lo, expectedSequence) + 1 >= policy.minimumEvents else {
             return try walk(db, where: clause, arguments: arguments, year: year)
         }
         let start = min(lo, expectedSequence)
         let n = Int64(policy.maximumChunks)
-        let size = (hi - start + 1 + n - 1) / n
+        let span = hi - start  // the range holds span + 1 numbers; start ≥ 1, so neither this nor the sums below overflow
+        let size = span / n + 1
         let ranges: [ClosedRange<Int64>] = (0..<n).compactMap { i in
+            guard i * size <= span else { return nil }
             let a = start + i * size
-            return a > hi ? nil : a...min(hi, a + size - 1)
+            return a...(size - 1 <= hi - a ? a + size - 1 : hi)
         }
         let chunks: [ChainVerifier] = ranges.enumerated().map { i, r in
             let v = ChainVerifier(marks: marks.filter { r.contains($0) }, storedNodes: storedNodes)
