@@ -188,7 +188,7 @@ let package = Package(
         // The simulated city hall that history-years writes, also run briefly by `make test` (CityHallTests).
         .target(name: "CityHall", dependencies: ["History"], path: "Benchmarks/CityHall", swiftSettings: strict),
         // The daemon's reaction times, memory and idle CPU against real pcscd (needs the release cardgate):
-        // swift build -c release --product cardgate && swift run -c release gateway-bench
+        // swift build -c release --static-swift-stdlib --product cardgate && swift run -c release --static-swift-stdlib gateway-bench
         .executableTarget(
             name: "gateway-bench",
             dependencies: [

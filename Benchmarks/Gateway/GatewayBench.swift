@@ -78,7 +78,7 @@ final class GatewayBench {
             throw BenchError("\(cardgate) not found: build it first with swift build -c release --static-swift-stdlib --product cardgate")
         }
         if !binaries.path.contains("release") {
-            print("WARNING: \(binaries.path) is not a release build; the figures mean little (use swift run -c release gateway-bench)")
+            print("WARNING: \(binaries.path) is not a release build; the figures mean little (use swift run -c release --static-swift-stdlib gateway-bench)")
         }
 
         let terminals = [BenchInstallation.measured] + BenchInstallation.load

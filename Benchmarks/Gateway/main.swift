@@ -1,8 +1,8 @@
 // gateway-bench: how fast the gateway daemon reacts to cards, with four PIN hashes going, and what it costs at rest.
 //
-//   swift build -c release --product cardgate && swift run -c release gateway-bench [--cycles 200]
+//   swift build -c release --static-swift-stdlib --product cardgate && swift run -c release --static-swift-stdlib gateway-bench [--cycles 200]
 //     [--baseline-cycles 50] [--slow-cycles 50] [--door-cycles 50] [--idle-seconds 10] [--workers 4] [--keep]
-//   swift run -c release gateway-bench --soak-minutes 60 [--keep]     (the soak: steady mixed load, footprint sampled)
+//   swift run -c release --static-swift-stdlib gateway-bench --soak-minutes 60 [--keep]     (the soak: steady mixed load, footprint sampled)
 //
 // Needs the rig's pcscd (hardware/pcscd-virtual.sh start) and uses the readers "CardGate Test A/B 00 00/00 01"
 // (vpcd ports 35973–35976) and "CardGate Room1 In/Out 00 00" (35969, 35971): no other test may run meanwhile. Method and figures: Benchmarks/README.md.
