@@ -24,7 +24,7 @@ deps: ## Install the Debian packages the build and the tests need (only those mi
 build: deps ## Debug build of every target
 	$(SWIFT) build
 
-# The release build links the Swift runtime and Foundation statically: the daemon at rest then keeps about 37 MB
+# The release build links the Swift runtime and Foundation statically: the daemon at rest then keeps 37–39 MB
 # resident instead of 45 (Benchmarks/README.md, "Memory at rest").
 RELEASE := -c release --static-swift-stdlib
 
