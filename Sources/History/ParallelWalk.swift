@@ -56,11 +56,10 @@ extension ChainVerifier {
         }
         // Only a range of real sequence numbers (1 and up) is split; anything else (a tampered or corrupt export whose
         // MIN and MAX are zero, negative or far apart in a malformed index) is walked on one thread, which reports it.
-        guard let (lo, hi) = bounds, policy.maximumChunks > 1, min(lo, expectedSequence) >= 1, hi >= min(lo, expectedSequence),
-              hi - min(lo, expectedSequence) + 1 >= policy.minimumEvents else {
+        let start = bounds.map { min($0.0, expectedSequence) } ?? 0
+        guard let (_, hi) = bounds, policy.maximumChunks > 1, start >= 1, hi >= start, hi - start + 1 >= policy.minimumEvents else {
             return try walk(db, where: clause, arguments: arguments, year: year)
         }
-        let start = min(lo, expectedSequence)
         let n = Int64(policy.maximumChunks)
         let span = hi - start  // the range holds span + 1 numbers; start ≥ 1, so neither this nor the sums below overflow
         let size = span / n + 1
