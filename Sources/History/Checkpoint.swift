@@ -65,9 +65,10 @@ public struct Checkpoint: Sendable, Equatable {
     public init(parsing note: String) throws(HistoryError) {
         let signed = try SignedNote(parsing: note)
         // On the UTF-8 bytes: a seven-year verification parses a hundred thousand notes.
-        let lines = signed.text.utf8.dropLast().split(separator: 0x0A, omittingEmptySubsequences: false)
+        let text = Array(signed.text.utf8)
+        let lines = text.dropLast().split(separator: 0x0A, omittingEmptySubsequences: false)
         func bad(_ what: String) -> HistoryError { HistoryError(.invalidCheckpoint, "checkpoint \(what)") }
-        func string(_ line: Substring.UTF8View) -> String { String(Substring(line)) }
+        func string(_ line: ArraySlice<UInt8>) -> String { String(decoding: line, as: UTF8.self) }
         guard lines.count >= 6 else { throw bad("has \(lines.count) lines of text; origin, size, root, number, time and previous are required") }
         let origin = string(lines[0])
         guard SignedNote.isValidKeyName(origin) else { throw bad("origin \"\(origin)\" is empty or holds a space or +") }
@@ -100,13 +101,13 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     /// The rest of `line` after `name` and a space, or nil.
-    private static func field(_ line: Substring.UTF8View, _ name: String) -> Substring.UTF8View? {
+    private static func field(_ line: ArraySlice<UInt8>, _ name: String) -> ArraySlice<UInt8>? {
         guard line.starts(with: name.utf8), line.dropFirst(name.utf8.count).first == 0x20 else { return nil }
         return line.dropFirst(name.utf8.count + 1)
     }
 
     /// A non-negative decimal without sign or leading zeros that fits in 63 bits.
-    private static func decimal(_ s: Substring.UTF8View) -> Int64? {
+    private static func decimal(_ s: ArraySlice<UInt8>) -> Int64? {
         guard let first = s.first, s.count == 1 || first != 0x30 else { return nil }
         var value: Int64 = 0
         for c in s {

@@ -1,5 +1,5 @@
 /// One checkpoint as stored (database or archive), with where it came from.
-struct CheckpointRow {
+struct CheckpointRow: Sendable {
     let number: Int64
     let size: Int64
     let year: Int
@@ -182,14 +182,21 @@ struct CheckpointAudit {
     }
 
     /// One witness file's lines of this log, in file order.
-    mutating func checkWitness(path: String, lines: [WitnessFile.Line]) throws(VerifyFailure) {
+    ///
+    /// A line that is the very note of a checkpoint the chain check accepted needs no signature check of its own (the
+    /// same bytes), nor does a line whose text the chain of `previous` hashes authenticates (see
+    /// ``chainAuthenticated(_:)``: the lines of purged years, whose checkpoints are gone from the database), unless
+    /// `everySignature`; such a line must still carry a signature line by a known key. Any other line's signature
+    /// is verified, on all cores.
+    mutating func checkWitness(path: String, lines: [WitnessFile.Line], everySignature: Bool = true) throws(VerifyFailure) {
         var valid: [(line: Int, cp: Checkpoint)] = []
-        // A line that is the very note of a database checkpoint, which the chain check authenticated, needs no
-        // signature check of its own (the same bytes); any other line is checked on its own, on all cores.
         let chain = byNumber, schedule = self.schedule
+        let chained = everySignature ? [Bool](repeating: false, count: lines.count) : chainAuthenticated(lines)
         let signed = parallelMap(lines.count) { i -> Bool in
             guard case .success(let cp) = lines[i].checkpoint else { return false }
-            return chain[cp.number].map { NoteBytes.sameBytes($0.note, cp.note) } == true || schedule.isSignedByKnownKey(cp)
+            if chain[cp.number].map({ NoteBytes.sameBytes($0.note, cp.note) }) == true { return true }
+            if chained[i] { return schedule.entries.contains { cp.hasSignatureLine(by: $0.publicKey) } }
+            return schedule.isSignedByKnownKey(cp)
         }
         for (index, line) in lines.enumerated() {
             switch line.checkpoint {
@@ -240,6 +247,26 @@ struct CheckpointAudit {
             throw VerifyFailure(sequence: beyond ? chainEnd + 1 : min(lastConsistent, lastGoodSize) + 1, problem: beyond ? .truncated : .rewritten,
                                 message: "the witnessed checkpoint \(cp.number) (\(path) line \(lineNumber)) \(what)")
         }
+    }
+
+    /// Which witness lines' texts the chain of checkpoints authenticates: each checkpoint the chain check accepted
+    /// names the SHA-256 of the text before it (`previous`), so a line with that text is authentic, and so on back
+    /// through the witness lines, newest first. This reaches the lines of purged years, whose checkpoints left the
+    /// database with their events; a line changed in its text no longer has a named hash and is verified by its
+    /// signature instead.
+    func chainAuthenticated(_ lines: [WitnessFile.Line]) -> [Bool] {
+        let parsed = parallelMap(lines.count) { i -> (number: Int64, hash: Hash32, previous: Hash32)? in
+            guard case .success(let cp) = lines[i].checkpoint else { return nil }
+            return (cp.number, Hash32(cp.hash), Hash32(cp.previous))
+        }
+        var named = Set(byNumber.values.map { Hash32($0.previous) })
+        var out = [Bool](repeating: false, count: lines.count)
+        let newestFirst = lines.indices.compactMap { i in parsed[i].map { (i, $0) } }.sorted { ($0.1.number, $0.0) > ($1.1.number, $1.0) }
+        for (i, line) in newestFirst where named.contains(line.hash) {
+            out[i] = true
+            named.insert(line.previous)
+        }
+        return out
     }
 
     /// The stored subtree hashes: none beyond the end, and every one inside the walked events recomputed; the

@@ -67,14 +67,16 @@ extension HistoryStore {
         let kept = archives.keys.sorted().filter { !inputs.purgedYears.contains($0) }
         let digests = ArchiveDigests(kept.map { ($0, configuration.archivePath(year: $0)) })
         defer { digests.cancel() }
-        for year in kept {
-            let path = configuration.archivePath(year: year)
+        // The archives' checkpoints, one archive a thread (each has thousands of notes).
+        let paths = kept.map { configuration.archivePath(year: $0) }
+        let archived = parallelMap(kept.count, minimum: 2) { i -> [CheckpointRow] in
             // Not a regular file (missing, or a FIFO whose open would wait forever): reported by the walk below.
-            guard SecureFile.isRegularFile(path),
-                  let archive = try? DatabaseQueue(path: path, configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true)) else { continue }
-            try? archive.read { try inputs.loadCheckpoints($0, source: "the archive of \(year)") }
-            try? archive.close()
+            guard SecureFile.isRegularFile(paths[i]),
+                  let archive = try? DatabaseQueue(path: paths[i], configuration: Self.databaseConfiguration(busyTimeout: 1, readonly: true)) else { return [] }
+            defer { try? archive.close() }
+            return (try? archive.read { try VerificationInputs.checkpointRows($0, source: "the archive of \(kept[i])") }) ?? []
         }
+        for rows in archived { inputs.rows += rows }
         try inputs.loadWitness(files: files)
         let v = ChainVerifier(marks: inputs.marks, storedNodes: inputs.stored)
         let path = configuration.databasePath

@@ -61,10 +61,15 @@ struct VerificationInputs {
     }
 
     mutating func loadCheckpoints(_ db: Database, source: String) throws {
-        for r in try Row.fetchAll(db, sql: "SELECT number, size, year, time, root, note FROM checkpoints ORDER BY number") {
-            rows.append(CheckpointRow(number: try r.decode(Int64.self, atIndex: 0), size: try r.decode(Int64.self, atIndex: 1),
-                                      year: try r.decode(Int.self, atIndex: 2), time: try r.decode(Int64.self, atIndex: 3),
-                                      root: [UInt8](try r.decode(Data.self, atIndex: 4)), note: try r.decode(String.self, atIndex: 5), source: source))
+        rows += try Self.checkpointRows(db, source: source)
+    }
+
+    /// The checkpoints of one history file, in number order.
+    static func checkpointRows(_ db: Database, source: String) throws -> [CheckpointRow] {
+        try Row.fetchAll(db, sql: "SELECT number, size, year, time, root, note FROM checkpoints ORDER BY number").map { r in
+            CheckpointRow(number: try r.decode(Int64.self, atIndex: 0), size: try r.decode(Int64.self, atIndex: 1),
+                          year: try r.decode(Int.self, atIndex: 2), time: try r.decode(Int64.self, atIndex: 3),
+                          root: [UInt8](try r.decode(Data.self, atIndex: 4)), note: try r.decode(String.self, atIndex: 5), source: source)
         }
     }
 
@@ -112,10 +117,17 @@ struct VerificationInputs {
         let knownBelow = walkFailure == nil ? Int64.max : (walkFailure?.sequence ?? 0)
         var audit = CheckpointAudit(schedule: schedule, origin: origin, marks: v.marked, chainEnd: chainEnd, knownBelow: knownBelow,
                                     purged: purgedRanges, resumePoints: resume)
-        var witnessedNumbers: [Int64: Int64] = [:]
-        for (_, lines) in witness { for l in lines ?? [] { if case .success(let cp) = l.checkpoint { witnessedNumbers[cp.number] = cp.size } } }
-        var witnessNotes: [NoteBytes: Checkpoint] = [:]
-        for (_, lines) in witness { for l in lines ?? [] { if case .success(let cp) = l.checkpoint { witnessNotes[NoteBytes(cp.note)] = cp } } }
+        let lineCount = witness.reduce(0) { $0 + ($1.lines?.count ?? 0) }
+        var witnessedNumbers: [Int64: Int64] = Dictionary(minimumCapacity: lineCount)
+        var witnessNotes: [NoteBytes: Checkpoint] = Dictionary(minimumCapacity: lineCount)
+        for (_, lines) in witness {
+            for l in lines ?? [] {
+                if case .success(let cp) = l.checkpoint {
+                    witnessedNumbers[cp.number] = cp.size
+                    witnessNotes[NoteBytes(cp.note)] = cp
+                }
+            }
+        }
         do { try audit.checkChain(rows, witnessed: witnessedNumbers, witnessNotes: witnessNotes, everySignature: everySignature) } catch { failures.append(error) }
         for seal in seals where seal.lastSequence < knownBelow && !purgedYears.contains(seal.year) {
             do { try audit.checkSeal(seal) } catch { failures.append(error); break }
@@ -127,7 +139,7 @@ struct VerificationInputs {
                 }
                 continue
             }
-            do { try audit.checkWitness(path: path, lines: lines) } catch { failures.append(error) }
+            do { try audit.checkWitness(path: path, lines: lines, everySignature: everySignature) } catch { failures.append(error) }
         }
         do { try audit.checkStoredNodes(stored: stored, met: v.storedNodesMet, small: small, seals: seals) } catch { failures.append(error) }
         if walkFailure == nil { do { try extra() } catch { failures.append(error) } }

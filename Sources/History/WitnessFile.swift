@@ -51,7 +51,12 @@ enum WitnessFile {
 
     /// Parses one line; nil for a line of another log (origin differs).
     static func parse(_ text: Substring, number: Int, origin: String) -> Line? {
-        guard text.utf8.count <= maximumLineBytes, let bytes = Base64.decode(text), let note = String(validating: bytes, as: UTF8.self) else {
+        parse(bytes: Array(text.utf8)[...], number: number, origin: origin)
+    }
+
+    /// ``parse(_:number:origin:)`` of a line given as its bytes (without the newline).
+    static func parse(bytes text: ArraySlice<UInt8>, number: Int, origin: String) -> Line? {
+        guard text.count <= maximumLineBytes, let bytes = Base64.decode(utf8: text), let note = String(validating: bytes, as: UTF8.self) else {
             return Line(number: number, checkpoint: .failure(HistoryError(.invalidCheckpoint, "line \(number) is not base64 of a checkpoint note")))
         }
         // Another log's line (a shared witness file) is skipped before it is parsed in full.
@@ -75,18 +80,23 @@ enum WitnessFile {
     static func read(_ path: String, origin: String) throws(HistoryError) -> [Line] {
         let (data, reason) = SecureFile.readRegular(path)
         guard let data else { throw HistoryError(.witness, "the witness file \(path) cannot be read: \(reason)") }
-        let text = String(decoding: data, as: UTF8.self)
-        // Split on the bytes (splitting the String by Character would break 47 MB into graphemes first).
-        var lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map(Substring.init)
-        let complete = text.isEmpty || text.utf8.last == 0x0A
-        if complete { lines.removeLast() }
+        // Split on the bytes, as ranges into the one buffer (a String split by Character would break 47 MB into
+        // graphemes first; a split into Substrings walks String indices).
+        var lines: [Range<Int>] = []
+        var start = 0
+        while let end = data[start...].firstIndex(of: 0x0A) {
+            lines.append(start..<end)
+            start = end + 1
+        }
+        let complete = start == data.count
+        if !complete { lines.append(start..<data.count) }
         let all = lines
         // Parsed on all cores: a witness file of seven years holds a hundred thousand notes.
         return parallelMap(all.count) { i -> Line? in
             if !complete && i == all.count - 1 {
                 return Line(number: i + 1, checkpoint: .failure(HistoryError(.invalidCheckpoint, "line \(i + 1), the last, is not complete")))
             }
-            return parse(all[i], number: i + 1, origin: origin)
+            return parse(bytes: data[all[i]], number: i + 1, origin: origin)
         }.compactMap { $0 }
     }
 
