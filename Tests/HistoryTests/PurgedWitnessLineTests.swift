@@ -42,16 +42,6 @@ import Testing
         try (lines.joined(separator: "\n") + "\n").write(toFile: f.witnessPath, atomically: false, encoding: .utf8)
     }
 
-    /// The note with the last byte of its (only) signature flipped; still a well-formed note.
-    func flippedSignature(_ note: String) throws -> String {
-        let parts = note.split(separator: "\n", omittingEmptySubsequences: false)
-        let signatureLine = try #require(parts.dropLast().last)
-        let fields = signatureLine.split(separator: " ")
-        var raw = try #require(Data(base64Encoded: String(fields[2])))
-        raw[raw.count - 1] ^= 0x01
-        return note.replacingOccurrences(of: String(signatureLine), with: "\(fields[0]) \(fields[1]) \(raw.base64EncodedString())")
-    }
-
     func verify(everySignature: Bool = false) -> VerificationReport {
         store.verify(keys: nil, witnessFiles: nil, policy: .sequential, everySignature: everySignature)
     }

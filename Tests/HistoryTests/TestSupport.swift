@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Testing
 @testable import History
 
 /// A fresh folder with a signing key, a witness file, a configuration pointing into it, and helpers to open stores.
@@ -97,4 +98,14 @@ func rebuildTree(_ db: Database) throws {
             }
         }
     }
+}
+
+/// A checkpoint note with the last byte of its (only) signature flipped; still a well-formed note.
+func flippedSignature(_ note: String) throws -> String {
+    let parts = note.split(separator: "\n", omittingEmptySubsequences: false)
+    let signatureLine = try #require(parts.dropLast().last)
+    let fields = signatureLine.split(separator: " ")
+    var raw = try #require(Data(base64Encoded: String(fields[2])))
+    raw[raw.count - 1] ^= 0x01
+    return note.replacingOccurrences(of: String(signatureLine), with: "\(fields[0]) \(fields[1]) \(raw.base64EncodedString())")
 }

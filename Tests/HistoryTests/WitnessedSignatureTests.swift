@@ -19,17 +19,6 @@ import Testing
         try HistoryStore.openForReading(f.configuration).verify(keys: nil, witnessFiles: nil, policy: .sequential, everySignature: everySignature)
     }
 
-    /// The note with the last byte of its (only) signature flipped; still a well-formed note.
-    func flippedSignature(_ note: String) throws -> String {
-        let parts = note.split(separator: "\n", omittingEmptySubsequences: false)
-        let signatureLine = try #require(parts.dropLast().last)
-        let fields = signatureLine.split(separator: " ")
-        var raw = try #require(Data(base64Encoded: String(fields[2])))
-        raw[raw.count - 1] ^= 0x01
-        let changed = "\(fields[0]) \(fields[1]) \(raw.base64EncodedString())"
-        return note.replacingOccurrences(of: String(signatureLine), with: changed)
-    }
-
     /// Replaces checkpoint `number`'s note in the database and, when `witness`, in the witness file.
     func replace(_ number: Int64, with note: String, witness: Bool) throws {
         let q = try f.rawWithoutTriggers()
