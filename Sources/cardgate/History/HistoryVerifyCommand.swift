@@ -18,7 +18,7 @@ struct HistoryVerifyCommand: ParsableCommand {
     @Option(help: "Verify an export file instead of the live history.") var export: String?
     @Option(help: "A public key to trust (64 hex digits or a C2SP verifier key); repeatable.") var publicKey: [String] = []
     @Option(help: "With --export: the fingerprint (16 hex digits) of a key to trust; repeatable.") var fingerprint: [String] = []
-    @Flag(help: "Verify every checkpoint's signature, also of notes the witness holds byte for byte (whose text the chain of checkpoints already authenticates); slower.")
+    @Flag(help: "Verify the signature of every checkpoint and every witness line, also where the chain of checkpoints already authenticates the text (notes the witness holds byte for byte, witness lines of purged years); slower.")
     var everySignature = false
 
     func run() throws {
