@@ -84,6 +84,20 @@ import Testing
         #expect(!r.intact && r.problem == .witness && r.message.contains("line \(index + 1)") && r.message.contains("not validly signed"), "\(r.message)")
     }
 
+    /// A second line for the same checkpoint number beside the authentic one (a fork): only the text the next
+    /// checkpoint names rides on the chain; the other is checked by its signature, which does not cover it.
+    @Test func aForgedSecondLineForAPurgedCheckpointIsRefused() throws {
+        let index = try purgedLine()
+        var lines = try f.witnessLines()
+        let note = String(decoding: try #require(Data(base64Encoded: lines[index])), as: UTF8.self)
+        let forged = note.replacingOccurrences(of: "\ntime ", with: "\ntime 1")
+        #expect(forged != note)
+        lines.insert(Data(forged.utf8).base64EncodedString(), at: index + 1)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: f.witnessPath, atomically: false, encoding: .utf8)
+        let r = verify()
+        #expect(!r.intact && r.problem == .witness && r.message.contains("line \(index + 2)") && r.message.contains("not validly signed"), "\(r.message)")
+    }
+
     @Test func aPurgedYearsLineWithoutASignatureLineOfAKnownKeyIsRefused() throws {
         let index = try purgedLine()
         try changeLine(index) { note in
